@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/coffer-dev/coffer/internal/identity"
+	"github.com/coffer-dev/coffer/internal/keyring"
+	"github.com/coffer-dev/coffer/internal/secrets"
+	"github.com/coffer-dev/coffer/internal/store/sqlite"
+)
+
+const (
+	dbFile         = "coffer.db"
+	configFile     = "coffer.json"
+	defaultListen  = "127.0.0.1:8787"
+	defaultRegion  = "us-east-1"
+)
+
+// dataConfig is the small configuration kept in the data dir.
+type dataConfig struct {
+	Listen string `json:"listen,omitempty"`
+}
+
+func writeConfig(dataDir string, cfg dataConfig) error {
+	b, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dataDir, configFile), append(b, '\n'), 0o600)
+}
+
+func readConfig(dataDir string) (dataConfig, error) {
+	var cfg dataConfig
+	b, err := os.ReadFile(filepath.Join(dataDir, configFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return cfg, nil
+	}
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, json.Unmarshal(b, &cfg)
+}
+
+// app is the wired program: store, keys, identities and the secrets service.
+type app struct {
+	store    *sqlite.Store
+	keyring  *keyring.Keyring
+	identity *identity.Manager
+	secrets  *secrets.Service
+	clock    secrets.Clock
+	logger   *slog.Logger
+}
+
+type appOptions struct {
+	clock  secrets.Clock
+	logger *slog.Logger
+}
+
+// openApp opens a data dir with its root key.
+func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, error) {
+	root, err := keyring.LoadRootKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(dataDir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("data dir %s does not exist: run coffer init first", dataDir)
+	}
+	clk := o.clock
+	if clk == nil {
+		clk = secrets.SystemClock{}
+	}
+	logger := o.logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	st, err := sqlite.Open(filepath.Join(dataDir, dbFile), sqlite.DefaultOptions())
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	kr := keyring.New(root, clk, nil)
+	return &app{
+		store:    st,
+		keyring:  kr,
+		identity: &identity.Manager{Store: st, Root: root, Clock: clk},
+		secrets: &secrets.Service{
+			Store: st, Sealer: kr, Clock: clk, Logger: logger,
+			TokenKey: root.Derive("pagination-token"),
+		},
+		clock:  clk,
+		logger: logger,
+	}, nil
+}
+
+// Close closes the store.
+func (a *app) Close() error { return a.store.Close() }

@@ -1,0 +1,140 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/coffer-dev/coffer/internal/api"
+	"github.com/coffer-dev/coffer/internal/auth"
+	"github.com/coffer-dev/coffer/internal/identity"
+	"github.com/coffer-dev/coffer/internal/keyring"
+	"github.com/coffer-dev/coffer/internal/secrets"
+	"github.com/coffer-dev/coffer/internal/store/sqlite"
+)
+
+// BenchmarkGetSecretValue measures GetSecretValue end to end over loopback
+// HTTP with SigV4 (sign, send, verify, read, decrypt, answer), beside a
+// bare net/http handler that answers a canned GetSecretValue response to
+// the same signed requests. The ratio of the two is the figure to watch:
+//
+//	go test ./internal/api -run '^$' -bench GetSecretValue -benchtime 5s
+func BenchmarkGetSecretValue(b *testing.B) {
+	env := mustServe(b)
+	body := `{"SecretId":"prod/taskhub/secretmanager"}`
+	canned := `{"ARN":"arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/taskhub/secretmanager-AbCdEf","Name":"prod/taskhub/secretmanager","VersionId":"0d3b2f4e-6c5a-4b8e-9f1a-2c3d4e5f6a7b","SecretString":"{\"Service\":\"Amazon DynamoDB\"}","VersionStages":["AWSCURRENT"],"CreatedDate":1795314596.813}`
+	bare := mustListen(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		io.WriteString(w, canned)
+	}))
+
+	b.Run("bare", func(b *testing.B) { runClients(b, bare, env.key, body) })
+	b.Run("coffer", func(b *testing.B) { runClients(b, env.url, env.key, body) })
+}
+
+type benchEnv struct {
+	url string
+	key *identity.AccessKey
+}
+
+func mustServe(tb testing.TB) benchEnv {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(filepath.Join(tb.TempDir(), "coffer.db"), sqlite.DefaultOptions())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	material := make([]byte, 32)
+	rand.Read(material)
+	root, err := keyring.NewRootKey(material)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	clk := secrets.SystemClock{}
+	ids := &identity.Manager{Store: st, Root: root, Clock: clk}
+	acct, err := ids.CreateAccount(ctx, "123456789012")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := ids.CreateAccessKey(ctx, acct.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	svc := &secrets.Service{Store: st, Sealer: keyring.New(root, clk, nil), Clock: clk, TokenKey: root.Derive("t")}
+	c := secrets.Caller{Account: acct.ID, Region: "us-east-1"}
+	_, err = svc.CreateSecret(ctx, c, secrets.CreateSecretInput{
+		Name: "prod/taskhub/secretmanager", Token: "0d3b2f4e-6c5a-4b8e-9f1a-2c3d4e5f6a7b",
+		Value: &secrets.Value{Bytes: []byte(`{"Service":"Amazon DynamoDB"}`)},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := api.New(api.Options{
+		Secrets:  svc,
+		Verifier: &auth.Verifier{Creds: ids},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics:  api.NewMetrics(),
+	})
+	return benchEnv{url: mustListen(tb, srv.Handler()), key: key}
+}
+
+func mustListen(tb testing.TB, h http.Handler) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	tb.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// runClients sends signed GetSecretValue requests from parallel clients,
+// each signing its own requests, and checks every answer is a 200.
+func runClients(b *testing.B, url string, key *identity.AccessKey, body string) {
+	creds := aws.Credentials{AccessKeyID: key.AccessKeyID, SecretAccessKey: key.SecretAccessKey}
+	sum := sha256.Sum256([]byte(body))
+	payloadHash := hex.EncodeToString(sum[:])
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.SetParallelism(4)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		signer := v4.NewSigner()
+		var buf bytes.Buffer
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+			if err := signer.SignHTTP(context.Background(), creds, req, payloadHash, "secretsmanager", "us-east-1", time.Now()); err != nil {
+				b.Fatal(err)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf.Reset()
+			buf.ReadFrom(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d: %s", resp.StatusCode, buf.String())
+			}
+		}
+	})
+}

@@ -1,0 +1,220 @@
+// Package api serves the AWS JSON 1.1 protocol: it routes X-Amz-Target to
+// operations, authenticates every request with SigV4, validates input
+// against the service model, and writes responses and errors as AWS does.
+// Wire names live here and nowhere else.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coffer-dev/coffer/internal/auth"
+	"github.com/coffer-dev/coffer/internal/secrets"
+)
+
+// MaxBodyBytes is the largest request body accepted. The largest legal
+// request is a CreateSecret with a 65,536-character SecretString in which
+// every character is JSON-escaped as \uXXXX (393,216 bytes), a
+// 2,048-character description and 50 tags, also escaped: about 530,000
+// bytes. One MiB admits it with room to spare.
+const MaxBodyBytes = 1 << 20
+
+// Server is the API's HTTP handler.
+type Server struct {
+	verifier *auth.Verifier
+	logger   *slog.Logger
+	metrics  *Metrics
+	services map[string]*service // by X-Amz-Target prefix
+}
+
+// service is one AWS service served on the endpoint.
+type service struct {
+	signingName string // the service in the SigV4 credential scope
+	model       string // the service model that validates its input
+	ops         map[string]handler
+}
+
+// Options configures a Server.
+type Options struct {
+	Secrets  *secrets.Service
+	Verifier *auth.Verifier
+	Logger   *slog.Logger // nil means slog.Default()
+	Metrics  *Metrics     // nil means no metrics
+}
+
+// New returns a Server.
+func New(o Options) *Server {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Server{
+		verifier: o.Verifier,
+		logger:   logger,
+		metrics:  o.Metrics,
+		services: map[string]*service{
+			"secretsmanager": {signingName: "secretsmanager", model: "secretsmanager", ops: secretsManagerOps(o.Secrets)},
+		},
+	}
+}
+
+// Handler returns the server's routes: the API at /, and the only paths
+// that need no signature, /healthz and /metrics.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics.Handler())
+	}
+	mux.Handle("/", s)
+	return mux
+}
+
+// ServeHTTP serves one API request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	reqID := newRequestID()
+	w.Header().Set("X-Amzn-RequestId", reqID)
+	opName, resp, err := s.serve(r)
+	if err != nil {
+		we := toWire(err)
+		s.log(r.Context(), reqID, opName, we, err, start)
+		s.metrics.observe(opName, we.Code, time.Since(start))
+		writeError(w, we)
+		return
+	}
+	s.log(r.Context(), reqID, opName, nil, nil, start)
+	s.metrics.observe(opName, "", time.Since(start))
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if resp == nil {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(resp); err != nil {
+		s.logger.Error("encode response", "request_id", reqID, "operation", opName, "err", err)
+		writeError(w, errInternal)
+		return
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+	clear(buf.Bytes()) // the response may hold a secret value
+}
+
+// serve authenticates, validates and runs one request. opName is the
+// operation's name for logs and metrics: "unknown" until the target is known.
+func (s *Server) serve(r *http.Request) (opName string, resp any, err error) {
+	opName = "unknown"
+	body, err := readBody(r)
+	if err != nil {
+		return opName, nil, err
+	}
+	defer clear(body) // the body may hold a secret value
+	prefix, name, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	svc := s.services[prefix]
+	signingName := "secretsmanager"
+	if svc != nil {
+		signingName = svc.signingName
+	}
+	// Authenticate before anything about the request is answered.
+	res, err := s.verifier.Verify(r, body, signingName)
+	if err != nil {
+		return opName, nil, err
+	}
+	if r.Method != http.MethodPost || svc == nil {
+		return opName, nil, errUnknownOperation
+	}
+	h, ok := svc.ops[name]
+	if !ok {
+		return opName, nil, errUnknownOperation
+	}
+	opName = name
+	if err := validate(svc.model, name, body); err != nil {
+		return opName, nil, err
+	}
+	caller := secrets.Caller{Account: res.Identity.Account, Region: res.Region, Principal: res.Identity.Principal}
+	resp, err = h(r.Context(), caller, body)
+	return opName, resp, err
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxBodyBytes {
+		return nil, errTooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, &wireError{Code: "SerializationException", Message: "Could not read the request body.", Status: http.StatusBadRequest}
+	}
+	if len(body) > MaxBodyBytes {
+		return nil, errTooLarge
+	}
+	return body, nil
+}
+
+// writeError writes an error as AWS JSON services do: the code in
+// X-Amzn-ErrorType and __type, the message in Message.
+func writeError(w http.ResponseWriter, we *wireError) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", we.Code)
+	body := map[string]string{"__type": we.Code}
+	if we.Message != "" {
+		body["Message"] = we.Message
+	}
+	b, _ := json.Marshal(body)
+	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.WriteHeader(we.Status)
+	w.Write(b)
+}
+
+// log writes one line per request. It names the operation, the outcome and
+// the internal cause of a server error; never a request body or a value.
+func (s *Server) log(ctx context.Context, reqID, opName string, we *wireError, cause error, start time.Time) {
+	attrs := []slog.Attr{
+		slog.String("request_id", reqID),
+		slog.String("operation", opName),
+		slog.Duration("duration", time.Since(start)),
+	}
+	switch {
+	case we == nil:
+		s.logger.LogAttrs(ctx, slog.LevelDebug, "request", attrs...)
+	case we.Status >= 500:
+		attrs = append(attrs, slog.String("error_code", we.Code), slog.String("cause", cause.Error()))
+		s.logger.LogAttrs(ctx, slog.LevelError, "request failed", attrs...)
+	default:
+		attrs = append(attrs, slog.String("error_code", we.Code))
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "request refused", attrs...)
+	}
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// fromOther translates errors of the packages this one calls into wire
+// errors: SigV4 failures and input validation failures.
+func fromOther(err error) *wireError {
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		return &wireError{Code: ae.Code, Message: ae.Message, Status: ae.Status}
+	}
+	return fromModel(err)
+}

@@ -1,0 +1,230 @@
+// Package identity manages accounts and access keys, and looks access keys
+// up for request authentication. Secret access keys are stored sealed
+// under the root key, bound to their access key id.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/coffer-dev/coffer/internal/auth"
+	"github.com/coffer-dev/coffer/internal/keyring"
+	"github.com/coffer-dev/coffer/internal/secrets"
+)
+
+// Errors returned by Manager.
+var (
+	// ErrAccountExists means an account with the id already exists.
+	ErrAccountExists = errors.New("account already exists")
+	// ErrBadAccountID means an account id is not 12 digits.
+	ErrBadAccountID = errors.New("account id must be 12 digits")
+	// ErrNoAccount means the account does not exist.
+	ErrNoAccount = errors.New("account does not exist")
+)
+
+// Manager creates accounts and access keys and implements auth.Credentials.
+type Manager struct {
+	Store  secrets.Store
+	Root   *keyring.RootKey
+	Clock  secrets.Clock
+	Random io.Reader // nil means crypto/rand
+	// CacheTTL is how long Lookup may answer from memory; zero means
+	// DefaultCacheTTL, negative turns the cache off. A key made inactive
+	// elsewhere (another replica, or an offline admin command) stops
+	// working within this time, much as IAM changes on AWS take seconds to
+	// be seen.
+	CacheTTL time.Duration
+
+	mu    sync.Mutex
+	cache map[string]cachedKey
+}
+
+// DefaultCacheTTL is Lookup's default cache lifetime.
+const DefaultCacheTTL = 5 * time.Second
+
+// maxCached bounds the lookup cache; past it, the cache starts over.
+const maxCached = 10000
+
+type cachedKey struct {
+	id      auth.Identity
+	secret  []byte
+	expires time.Time
+}
+
+var _ auth.Credentials = (*Manager)(nil)
+
+// AccessKey is a newly created access key pair. SecretAccessKey is shown
+// once, when the key is created, and never stored in plaintext.
+type AccessKey struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	Account         string
+	Principal       string
+}
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// RootPrincipal returns the ARN of an account's root principal.
+func RootPrincipal(account string) string { return "arn:aws:iam::" + account + ":root" }
+
+func (m *Manager) random() io.Reader {
+	if m.Random == nil {
+		return rand.Reader
+	}
+	return m.Random
+}
+
+// NewAccountID returns a random 12-digit account id.
+func (m *Manager) NewAccountID() (string, error) {
+	n, err := rand.Int(m.random(), big.NewInt(1_000_000_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%012d", n), nil
+}
+
+// CreateAccount creates an account; an empty id means a random one.
+func (m *Manager) CreateAccount(ctx context.Context, id string) (*secrets.Account, error) {
+	if id == "" {
+		var err error
+		if id, err = m.NewAccountID(); err != nil {
+			return nil, err
+		}
+	}
+	if !accountIDPattern.MatchString(id) {
+		return nil, ErrBadAccountID
+	}
+	a := &secrets.Account{ID: id, CreatedAt: m.Clock.Now().UTC()}
+	err := m.Store.Update(ctx, func(tx secrets.Tx) error {
+		if _, err := tx.Account(ctx, id); err == nil {
+			return ErrAccountExists
+		} else if !errors.Is(err, secrets.ErrNotFound) {
+			return err
+		}
+		return tx.PutAccount(ctx, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// CreateAccessKey creates an access key for the account's root principal.
+func (m *Manager) CreateAccessKey(ctx context.Context, account string) (*AccessKey, error) {
+	id, err := randomFrom(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+	if err != nil {
+		return nil, err
+	}
+	id = "AKIA" + id
+	secret, err := randomFrom(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+	if err != nil {
+		return nil, err
+	}
+	key := &AccessKey{AccessKeyID: id, SecretAccessKey: secret, Account: account, Principal: RootPrincipal(account)}
+	err = m.Store.Update(ctx, func(tx secrets.Tx) error {
+		if _, err := tx.Account(ctx, account); errors.Is(err, secrets.ErrNotFound) {
+			return ErrNoAccount
+		} else if err != nil {
+			return err
+		}
+		return tx.PutAccessKey(ctx, &secrets.AccessKey{
+			ID: id, Account: account, Principal: key.Principal, Status: "Active",
+			SealedSecret: m.Root.Seal([]byte(secret), accessKeyAAD(id)),
+			CreatedAt:    m.Clock.Now().UTC(),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// Lookup implements auth.Credentials. Only active keys are cached; an
+// unknown key is looked up every time.
+func (m *Manager) Lookup(ctx context.Context, accessKeyID string) (auth.Identity, []byte, error) {
+	ttl := m.CacheTTL
+	if ttl == 0 {
+		ttl = DefaultCacheTTL
+	}
+	now := time.Now()
+	if ttl > 0 {
+		m.mu.Lock()
+		c, ok := m.cache[accessKeyID]
+		m.mu.Unlock()
+		if ok && now.Before(c.expires) {
+			return c.id, c.secret, nil
+		}
+	}
+	id, secret, err := m.lookup(ctx, accessKeyID)
+	if err != nil || ttl < 0 {
+		return id, secret, err
+	}
+	m.mu.Lock()
+	if m.cache == nil || len(m.cache) >= maxCached {
+		m.cache = make(map[string]cachedKey)
+	}
+	m.cache[accessKeyID] = cachedKey{id: id, secret: secret, expires: now.Add(ttl)}
+	m.mu.Unlock()
+	return id, secret, nil
+}
+
+// Forget drops an access key from the lookup cache, for callers that
+// change or delete it in this process.
+func (m *Manager) Forget(accessKeyID string) {
+	m.mu.Lock()
+	delete(m.cache, accessKeyID)
+	m.mu.Unlock()
+}
+
+func (m *Manager) lookup(ctx context.Context, accessKeyID string) (auth.Identity, []byte, error) {
+	var k *secrets.AccessKey
+	err := m.Store.View(ctx, func(tx secrets.Tx) error {
+		var err error
+		k, err = tx.AccessKey(ctx, accessKeyID)
+		return err
+	})
+	if errors.Is(err, secrets.ErrNotFound) || err == nil && k.Status != "Active" {
+		return auth.Identity{}, nil, fmt.Errorf("access key: %w", auth.ErrUnknownAccessKey)
+	}
+	if err != nil {
+		return auth.Identity{}, nil, err
+	}
+	secret, err := m.Root.Open(k.SealedSecret, accessKeyAAD(k.ID))
+	if err != nil {
+		return auth.Identity{}, nil, fmt.Errorf("open access key %s: %w", k.ID, err)
+	}
+	return auth.Identity{AccessKeyID: k.ID, Account: k.Account, Principal: k.Principal}, secret, nil
+}
+
+// Accounts returns every account.
+func (m *Manager) Accounts(ctx context.Context) ([]*secrets.Account, error) {
+	var out []*secrets.Account
+	err := m.Store.View(ctx, func(tx secrets.Tx) error {
+		var err error
+		out, err = tx.Accounts(ctx)
+		return err
+	})
+	return out, err
+}
+
+func accessKeyAAD(id string) []byte { return []byte("coffer/access-key/v1\x00" + id) }
+
+func randomFrom(r io.Reader, alphabet string, n int) (string, error) {
+	out := make([]byte, n)
+	max := big.NewInt(int64(len(alphabet)))
+	for i := range out {
+		x, err := rand.Int(r, max)
+		if err != nil {
+			return "", err
+		}
+		out[i] = alphabet[x.Int64()]
+	}
+	return string(out), nil
+}

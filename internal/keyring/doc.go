@@ -1,0 +1,36 @@
+// Package keyring implements Coffer's envelope encryption.
+//
+// # Key hierarchy
+//
+//	root key (256-bit)        held outside the data dir (a key file); never stored beside the data
+//	 └─ KMS keys              per account and region; each key material version is stored
+//	     │                    wrapped by the root key
+//	     └─ data keys         one fresh 256-bit key per secret version, stored wrapped by its KMS key
+//	         └─ secret value  AES-256-GCM, bound to the secret ARN and version id
+//
+// # Sealing a secret value
+//
+//  1. Find the secret's KMS key. With no KmsKeyId, that is the account's
+//     AWS-managed key alias/aws/secretsmanager in the secret's region, created
+//     (and its material wrapped by the root key) the first time it is needed.
+//  2. Draw a fresh 256-bit data key from the random source.
+//  3. Wrap the data key under the KMS key's newest material with AES-256-GCM
+//     and a random 96-bit nonce; the additional data is the key ARN, the
+//     material version and the encryption context
+//     {"SecretARN": arn, "SecretVersionId": id}, as AWS Secrets Manager sends
+//     to KMS. The result is a ciphertext blob that names its key and material
+//     version, so a later key rotation leaves it readable.
+//  4. Encrypt the value under the data key with AES-256-GCM and a random nonce;
+//     the additional data is the secret ARN and the version id, so a
+//     ciphertext copied to another secret or version fails to open.
+//  5. Store format version, wrapped data key and value ciphertext together
+//     (see sealedValue). The data key's plaintext is dropped.
+//
+// Opening reverses the steps; any mismatch of key, material, context or
+// additional data is a decryption failure and reveals nothing of the value.
+//
+// # Root key file
+//
+// The root key file holds one line, "coffer-root-key-v1 <base64 of 32 bytes>",
+// and must not be readable by group or others: LoadRootKey refuses it otherwise.
+package keyring

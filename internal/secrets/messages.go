@@ -1,0 +1,83 @@
+package secrets
+
+import "fmt"
+
+// AWS's messages, in one place: users grep for them, so they are kept
+// byte-for-byte. Each names where it was seen.
+
+const (
+	// Seen from AWS in many issue threads (e.g. aws/aws-cli, boto3).
+	msgSecretNotFound = "Secrets Manager can't find the specified secret."
+	// Seen from AWS (GetSecretValue on a secret scheduled for deletion).
+	msgMarkedForDeletion = "You can't perform this operation on the secret because it was marked for deletion."
+	// Seen from AWS (CreateSecret with the name of a secret scheduled for deletion).
+	msgCreateScheduled = "You can't create this secret because a secret with this name is already scheduled for deletion."
+	// moto mirrors AWS's text.
+	msgBothValues = "You can't specify both a binary secret value and a string secret value in the same secret."
+	// moto mirrors AWS's text.
+	msgRecoveryWindowRange = "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
+	// moto mirrors AWS's text.
+	msgForceAndWindow = "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."
+	// Seen from AWS (localstack's AWS-recorded snapshot test_invalid_secret_name);
+	// the trailing '!' is AWS's. Sent as ValidationException.
+	msgInvalidName = "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
+	// localstack's provider; no AWS capture found.
+	msgNoValue = "You must provide either SecretString or SecretBinary."
+	// Seen from AWS (localstack snapshot test_no_client_request_token).
+	msgNoToken = "You must provide a ClientRequestToken value. We recommend a UUID-type value."
+	// Seen from AWS (localstack snapshot test_get_secret_value_errors).
+	msgStageMismatch = "You provided a VersionStage that is not associated to the provided VersionId."
+	// Emulators' text (no AWS capture found) for DeleteSecret of a secret already scheduled.
+	msgAlreadyScheduled = "You can't perform this operation on the secret because it was already scheduled for deletion."
+	msgLabelLimit       = "A secret can't have more than 20 staging labels."
+	msgInvalidNextToken = "The NextToken value is invalid."
+	msgTagLimit         = "You can't attach more than 50 tags to a secret."
+	// moto's texts (no AWS capture found).
+	msgBatchBoth       = "Either 'SecretIdList' or 'Filters' must be provided, but not both."
+	msgBatchMaxResults = "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided."
+)
+
+func msgResourceExists(name string) string {
+	return fmt.Sprintf("The operation failed because the secret %s already exists.", name)
+}
+
+// Seen from AWS (cloud-custodian#9093).
+func msgSystemTag(key string) string {
+	return "You can't modify system tags. Tag key: '" + key + "'."
+}
+
+// moto's text, which its authors validated against AWS (getmoto/moto#9741).
+func msgTokenInUse(token, arn string) string {
+	return "You can't use ClientRequestToken " + token + " because that value is already in use for a version of secret " + arn
+}
+
+func msgNoValueForStage(stage string) string {
+	return "Secrets Manager can't find the specified secret value for staging label: " + stage
+}
+
+func msgNoValueForVersion(id string) string {
+	return "Secrets Manager can't find the specified secret value for VersionId: " + id
+}
+
+func msgStageAttached(stage, version string) string {
+	return fmt.Sprintf("The parameter RemoveFromVersionId can't be empty. Staging label %s is currently attached to version %s, so you must explicitly reference that version in RemoveFromVersionId.", stage, version)
+}
+
+// UpdateSecretVersionStage's texts come from emulators (moto, floci); no
+// AWS capture was found.
+const (
+	msgRemoveCurrent = "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed."
+	msgMoveOrRemove  = "You must specify MoveToVersionId or RemoveFromVersionId."
+)
+
+func msgNoVersion(id string) string {
+	return "Not a valid version: " + id
+}
+
+func msgStageNotOn(stage, id string) string {
+	return fmt.Sprintf("Version stage %s not found in version %s", stage, id)
+}
+
+func msgRemoveFromMismatch(stage string) string {
+	return fmt.Sprintf("When you move staging label %s, if you specify RemoveFromVersionId, it must be set to the version that currently has the staging label %s.", stage, stage)
+}

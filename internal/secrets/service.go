@@ -1,0 +1,260 @@
+package secrets
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"time"
+)
+
+// Staging labels with meaning to Secrets Manager.
+const (
+	StageCurrent  = "AWSCURRENT"
+	StagePrevious = "AWSPREVIOUS"
+	StagePending  = "AWSPENDING"
+)
+
+// Limits, as AWS's.
+const (
+	MaxStages          = 20  // staging labels across a secret's versions
+	MaxTags            = 50  // tags on a secret
+	KeepVersions       = 100 // versions kept before deprecated ones are pruned
+	MinRecoveryDays    = 7
+	MaxRecoveryDays    = 30
+	DefaultRecoveryDay = 30
+)
+
+// pruneAge is how old a deprecated version must be before it is pruned.
+const pruneAge = 24 * time.Hour
+
+// Caller is who makes a request, and where: the account and the region of
+// the request's credential scope.
+type Caller struct {
+	Account   string
+	Region    string
+	Principal string // ARN of the principal
+}
+
+// Value is a secret value: the bytes of SecretString or SecretBinary.
+type Value struct {
+	Bytes  []byte
+	Binary bool
+}
+
+// Service implements the Secrets Manager operations. Its fields are set
+// once, before use.
+type Service struct {
+	Store  Store
+	Sealer Sealer
+	Clock  Clock
+	Random io.Reader // nil means crypto/rand
+	Logger *slog.Logger
+	// TokenKey signs pagination tokens.
+	TokenKey []byte
+}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+
+// find resolves a SecretId for the caller. Secrets whose recovery window
+// has ended are treated as gone even before the purge job removes them.
+func (s *Service) find(ctx context.Context, tx Tx, op string, c Caller, id string) (*Secret, error) {
+	p, ok := parseSecretID(id)
+	if !ok {
+		return nil, newError(NotFound, op, msgSecretNotFound)
+	}
+	if p.account == "" && !validName(p.name) {
+		return nil, newError(Validation, op, msgInvalidName)
+	}
+	if p.account != "" && (p.account != c.Account || p.region != c.Region) {
+		return nil, newError(NotFound, op, msgSecretNotFound)
+	}
+	var (
+		sec *Secret
+		err error
+	)
+	if p.fullARN != "" {
+		sec, err = tx.SecretByARN(ctx, p.fullARN)
+	} else {
+		sec, err = tx.SecretByName(ctx, c.Account, c.Region, p.name)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return nil, newError(NotFound, op, msgSecretNotFound)
+	}
+	if err != nil {
+		return nil, &Error{Kind: Internal, Op: op, Err: err}
+	}
+	if sec.Account != c.Account || sec.Region != c.Region || s.expired(sec) {
+		return nil, newError(NotFound, op, msgSecretNotFound)
+	}
+	return sec, nil
+}
+
+// expired reports whether the secret's recovery window has ended.
+func (s *Service) expired(sec *Secret) bool {
+	return sec.Scheduled() && !sec.PurgeAt.After(s.now())
+}
+
+// findLive is find for operations refused on a secret scheduled for deletion.
+func (s *Service) findLive(ctx context.Context, tx Tx, op string, c Caller, id string) (*Secret, error) {
+	sec, err := s.find(ctx, tx, op, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if sec.Scheduled() {
+		return nil, newError(InvalidRequest, op, msgMarkedForDeletion)
+	}
+	return sec, nil
+}
+
+// internal wraps an unexpected error as an Internal *Error; a domain *Error
+// passes through, and nil stays nil.
+func internal(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Kind: Internal, Op: op, Err: err}
+}
+
+// addVersion seals value as a new version of sec with the given stages,
+// moving each stage from the version that holds it; moving AWSCURRENT moves
+// AWSPREVIOUS to the version it left. versions is sec's versions; the new
+// version is appended to it. It prunes deprecated versions afterwards.
+func (s *Service) addVersion(ctx context.Context, tx Tx, op string, sec *Secret, versions []*Version, id string, value Value, stages []string) (*Version, []*Version, error) {
+	now := s.now()
+	sealed, keyARN, err := s.Sealer.Seal(ctx, tx, sec, id, value.Bytes)
+	if err != nil {
+		return nil, nil, internal(op, err)
+	}
+	v := &Version{
+		SecretARN: sec.ARN, ID: id, Seq: sec.NextSeq, CreatedAt: now,
+		KMSKeyARN: keyARN, Binary: value.Binary, Sealed: sealed,
+	}
+	sec.NextSeq++
+	versions = append(versions, v)
+	changed := map[*Version]bool{v: true}
+	for _, st := range stages {
+		moveStage(versions, st, v, changed)
+	}
+	if countStages(versions) > MaxStages {
+		return nil, nil, newError(LimitExceeded, op, msgLabelLimit)
+	}
+	versions, err = s.prune(ctx, tx, versions, changed)
+	if err != nil {
+		return nil, nil, internal(op, err)
+	}
+	for cv := range changed {
+		if err := tx.PutVersion(ctx, cv); err != nil {
+			return nil, nil, internal(op, err)
+		}
+	}
+	return v, versions, nil
+}
+
+// moveStage attaches stage to dst, removing it from any other version.
+// Moving AWSCURRENT gives AWSPREVIOUS to the version it came from.
+func moveStage(versions []*Version, stage string, dst *Version, changed map[*Version]bool) {
+	if dst.HasStage(stage) {
+		return
+	}
+	var from *Version
+	for _, v := range versions {
+		if v != dst && v.HasStage(stage) {
+			v.Stages = slices.DeleteFunc(v.Stages, func(s string) bool { return s == stage })
+			changed[v] = true
+			from = v
+		}
+	}
+	dst.Stages = append(dst.Stages, stage)
+	changed[dst] = true
+	if stage == StageCurrent && from != nil {
+		moveStage(versions, StagePrevious, from, changed)
+	}
+}
+
+func countStages(versions []*Version) int {
+	n := 0
+	for _, v := range versions {
+		n += len(v.Stages)
+	}
+	return n
+}
+
+// prune removes deprecated versions (those without labels) beyond the
+// newest KeepVersions, oldest first, sparing any younger than a day.
+func (s *Service) prune(ctx context.Context, tx Tx, versions []*Version, changed map[*Version]bool) ([]*Version, error) {
+	excess := len(versions) - KeepVersions
+	if excess <= 0 {
+		return versions, nil
+	}
+	cutoff := s.now().Add(-pruneAge)
+	kept := versions[:0:0]
+	for _, v := range versions { // ordered by Seq: oldest first
+		if excess > 0 && len(v.Stages) == 0 && v.CreatedAt.Before(cutoff) {
+			if err := tx.DeleteVersion(ctx, v.SecretARN, v.ID); err != nil {
+				return nil, err
+			}
+			delete(changed, v)
+			excess--
+			continue
+		}
+		kept = append(kept, v)
+	}
+	return kept, nil
+}
+
+// sameValue reports, in constant time for equal lengths, whether a stored
+// version holds value.
+func (s *Service) sameValue(ctx context.Context, tx Tx, sec *Secret, v *Version, value Value) (bool, error) {
+	if v.Binary != value.Binary {
+		return false, nil
+	}
+	pt, err := s.Sealer.Open(ctx, tx, sec, v)
+	if err != nil {
+		return false, err
+	}
+	defer clear(pt)
+	return subtle.ConstantTimeCompare(pt, value.Bytes) == 1, nil
+}
+
+// touch records that the secret and version were read today, at most once
+// a day each: LastAccessedDate has day granularity, as on AWS.
+func (s *Service) touch(ctx context.Context, sec *Secret, v *Version) error {
+	day := s.now().Truncate(24 * time.Hour)
+	if sec.LastAccessedAt.Equal(day) && v.LastAccessedAt.Equal(day) {
+		return nil
+	}
+	return s.Store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.SecretByARN(ctx, sec.ARN)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !cur.LastAccessedAt.Equal(day) {
+			cur.LastAccessedAt = day
+			if err := tx.PutSecret(ctx, cur); err != nil {
+				return err
+			}
+		}
+		cv, err := tx.Version(ctx, sec.ARN, v.ID)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !cv.LastAccessedAt.Equal(day) {
+			cv.LastAccessedAt = day
+			return tx.PutVersion(ctx, cv)
+		}
+		return nil
+	})
+}

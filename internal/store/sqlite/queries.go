@@ -1,0 +1,109 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+const (
+	secretCols = `arn, account, region, name, description, kms_key_id, tags, owning_service,
+		created_at, last_changed_at, last_accessed_at, deleted_at, purge_at, next_seq`
+	versionCols = `secret_arn, id, seq, stages, created_at, last_accessed_at, kms_key_arn, is_binary, sealed`
+	kmsKeyCols  = `arn, id, account, region, description, manager, state, created_at, material`
+	aliasCols   = `arn, name, account, region, target_key, created_at`
+	accountCols = `id, created_at`
+	accessCols  = `id, account, principal, status, sealed_secret, created_at`
+)
+
+// queries are the statements a Tx runs, prepared once per pool. database/sql
+// prepares each on a connection the first time a transaction on it uses it,
+// and reuses it after.
+type queries struct {
+	secretByARN, secretByName, secrets, secretsDue, putSecret, deleteSecret *sql.Stmt
+	versions, version, versionByStage, putVersion, deleteVersion            *sql.Stmt
+	kmsKey, putKMSKey, kmsAlias, putKMSAlias                                *sql.Stmt
+	account, accounts, putAccount, accessKey, accessKeys, putAccessKey      *sql.Stmt
+
+	all []*sql.Stmt
+}
+
+func prepare(ctx context.Context, db *sql.DB) (*queries, error) {
+	q := new(queries)
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&q.secretByARN, `SELECT ` + secretCols + ` FROM secrets WHERE arn = ?`},
+		{&q.secretByName, `SELECT ` + secretCols + ` FROM secrets WHERE account = ? AND region = ? AND name = ?`},
+		{&q.secrets, `SELECT ` + secretCols + ` FROM secrets WHERE account = ? AND region = ? ORDER BY arn`},
+		{&q.secretsDue, `SELECT arn FROM secrets WHERE purge_at <> 0 AND purge_at <= ? ORDER BY purge_at, arn`},
+		// A clash on (account, region, name) with another ARN fails the
+		// statement (see upsert for why not INSERT OR REPLACE).
+		{&q.putSecret, upsert("secrets", secretCols, "arn")},
+		// The versions go by ON DELETE CASCADE.
+		{&q.deleteSecret, `DELETE FROM secrets WHERE arn = ?`},
+
+		{&q.versions, `SELECT ` + versionCols + ` FROM versions WHERE secret_arn = ? ORDER BY seq, id`},
+		{&q.version, `SELECT ` + versionCols + ` FROM versions WHERE secret_arn = ? AND id = ?`},
+		{&q.versionByStage, `SELECT ` + versionCols + ` FROM versions
+			WHERE secret_arn = ? AND EXISTS (SELECT 1 FROM json_each(versions.stages) WHERE json_each.value = ?)
+			ORDER BY seq DESC, id DESC LIMIT 1`},
+		{&q.putVersion, upsert("versions", versionCols, "secret_arn, id")},
+		{&q.deleteVersion, `DELETE FROM versions WHERE secret_arn = ? AND id = ?`},
+
+		{&q.kmsKey, `SELECT ` + kmsKeyCols + ` FROM kms_keys WHERE arn = ?`},
+		{&q.putKMSKey, upsert("kms_keys", kmsKeyCols, "arn")},
+		{&q.kmsAlias, `SELECT ` + aliasCols + ` FROM kms_aliases WHERE arn = ?`},
+		{&q.putKMSAlias, upsert("kms_aliases", aliasCols, "arn")},
+
+		{&q.account, `SELECT ` + accountCols + ` FROM accounts WHERE id = ?`},
+		{&q.accounts, `SELECT ` + accountCols + ` FROM accounts ORDER BY id`},
+		{&q.putAccount, upsert("accounts", accountCols, "id")},
+		{&q.accessKey, `SELECT ` + accessCols + ` FROM access_keys WHERE id = ?`},
+		{&q.accessKeys, `SELECT ` + accessCols + ` FROM access_keys WHERE account = ? ORDER BY id`},
+		{&q.putAccessKey, upsert("access_keys", accessCols, "id")},
+	} {
+		s, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			q.close()
+			return nil, fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.stmt = s
+		q.all = append(q.all, s)
+	}
+	return q, nil
+}
+
+// upsert returns an INSERT of cols into table that, when a row with the same
+// key exists, updates that row in place. Every put is an upsert rather than
+// INSERT OR REPLACE, which deletes the old row first: that would cascade to
+// rows referencing it (a secret's versions) and fire delete triggers.
+func upsert(table, cols, key string) string {
+	names := strings.Split(cols, ",")
+	keys := make(map[string]bool)
+	for _, k := range strings.Split(key, ",") {
+		keys[strings.TrimSpace(k)] = true
+	}
+	var set []string
+	for i, c := range names {
+		c = strings.TrimSpace(c)
+		names[i] = c
+		if !keys[c] {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ")" +
+		" VALUES (?" + strings.Repeat(", ?", len(names)-1) + ")" +
+		" ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+func (q *queries) close() error {
+	var errs []error
+	for _, s := range q.all {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations[i] brings the schema from version i to version i+1 (PRAGMA
+// user_version). Append new migrations; never edit or reorder applied ones.
+//
+// All tables are STRICT, so a value of the wrong type is an error rather than
+// silently stored. Times are INTEGER Unix nanoseconds, 0 for the zero time.
+var migrations = [][]string{
+	// 1: the tables of secrets.Tx.
+	{
+		`CREATE TABLE secrets (
+			arn              TEXT    NOT NULL PRIMARY KEY,
+			account          TEXT    NOT NULL,
+			region           TEXT    NOT NULL,
+			name             TEXT    NOT NULL,
+			description      TEXT    NOT NULL,
+			kms_key_id       TEXT    NOT NULL,
+			tags             TEXT    NOT NULL, -- JSON [[key, value], ...], in order
+			owning_service   TEXT    NOT NULL,
+			created_at       INTEGER NOT NULL,
+			last_changed_at  INTEGER NOT NULL,
+			last_accessed_at INTEGER NOT NULL,
+			deleted_at       INTEGER NOT NULL,
+			purge_at         INTEGER NOT NULL,
+			next_seq         INTEGER NOT NULL,
+			UNIQUE (account, region, name)
+		) STRICT`,
+		// Secrets lists a scope ordered by ARN without sorting.
+		`CREATE INDEX secrets_scope_arn ON secrets (account, region, arn)`,
+		// Only secrets scheduled for deletion are in it.
+		`CREATE INDEX secrets_purge_at ON secrets (purge_at) WHERE purge_at <> 0`,
+
+		// sealed is the last column: a row's small columns stay on its
+		// b-tree page and the value spills to overflow pages, which a
+		// scan of stages does not read.
+		`CREATE TABLE versions (
+			secret_arn       TEXT    NOT NULL REFERENCES secrets (arn) ON DELETE CASCADE,
+			id               TEXT    NOT NULL,
+			seq              INTEGER NOT NULL,
+			stages           TEXT    NOT NULL, -- JSON [stage, ...], in order
+			created_at       INTEGER NOT NULL,
+			last_accessed_at INTEGER NOT NULL,
+			kms_key_arn      TEXT    NOT NULL,
+			is_binary        INTEGER NOT NULL,
+			sealed           BLOB    NOT NULL,
+			PRIMARY KEY (secret_arn, id)
+		) STRICT`,
+		`CREATE INDEX versions_seq ON versions (secret_arn, seq)`,
+
+		`CREATE TABLE kms_keys (
+			arn         TEXT    NOT NULL PRIMARY KEY,
+			id          TEXT    NOT NULL,
+			account     TEXT    NOT NULL,
+			region      TEXT    NOT NULL,
+			description TEXT    NOT NULL,
+			manager     TEXT    NOT NULL,
+			state       TEXT    NOT NULL,
+			created_at  INTEGER NOT NULL,
+			material    BLOB    NOT NULL -- (uvarint length, bytes) per version
+		) STRICT`,
+
+		`CREATE TABLE kms_aliases (
+			arn        TEXT    NOT NULL PRIMARY KEY,
+			name       TEXT    NOT NULL,
+			account    TEXT    NOT NULL,
+			region     TEXT    NOT NULL,
+			target_key TEXT    NOT NULL,
+			created_at INTEGER NOT NULL
+		) STRICT`,
+
+		`CREATE TABLE accounts (
+			id         TEXT    NOT NULL PRIMARY KEY,
+			created_at INTEGER NOT NULL
+		) STRICT`,
+
+		`CREATE TABLE access_keys (
+			id            TEXT    NOT NULL PRIMARY KEY,
+			account       TEXT    NOT NULL,
+			principal     TEXT    NOT NULL,
+			status        TEXT    NOT NULL,
+			sealed_secret BLOB    NOT NULL,
+			created_at    INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX access_keys_account ON access_keys (account, id)`,
+	},
+}
+
+// migrate applies the migrations db lacks, all in one write transaction, so
+// that two processes opening a new file cannot both apply them and a crash
+// leaves the schema at the old version or the new one.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see the writer's DSN
+	if err != nil {
+		return fmt.Errorf("begin migration: %w", err)
+	}
+	defer tx.Rollback()
+
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("%w: version %d, want at most %d", ErrNewerSchema, version, len(migrations))
+	}
+	if version == len(migrations) {
+		return nil
+	}
+	for v := version; v < len(migrations); v++ {
+		for _, stmt := range migrations[v] {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, err)
+			}
+		}
+	}
+	// PRAGMA takes no parameters; len(migrations) is ours.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+		return fmt.Errorf("record schema version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit migration: %w", err)
+	}
+	return nil
+}
