@@ -17,10 +17,10 @@ import (
 )
 
 const (
-	dbFile         = "coffer.db"
-	configFile     = "coffer.json"
-	defaultListen  = "127.0.0.1:8787"
-	defaultRegion  = "us-east-1"
+	dbFile        = "coffer.db"
+	configFile    = "coffer.json"
+	defaultListen = "127.0.0.1:8787"
+	defaultRegion = "us-east-1"
 )
 
 // dataConfig is the small configuration kept in the data dir.

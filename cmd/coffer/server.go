@@ -208,4 +208,3 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	}
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
 }
-

@@ -191,7 +191,7 @@ type describeSecretResponse struct {
 	LastChangedDate    *epoch              `json:"LastChangedDate,omitempty"`
 	LastAccessedDate   *epoch              `json:"LastAccessedDate,omitempty"`
 	DeletedDate        *epoch              `json:"DeletedDate,omitempty"`
-	Tags               []tag               `json:"Tags,omitempty"`
+	Tags               []tag               `json:"Tags,omitzero"` // nil: never tagged; empty: all tags removed
 	VersionIdsToStages map[string][]string `json:"VersionIdsToStages,omitempty"`
 	OwningService      *string             `json:"OwningService,omitempty"`
 	CreatedDate        *epoch              `json:"CreatedDate,omitempty"`
@@ -227,7 +227,7 @@ type secretListEntry struct {
 	LastChangedDate        *epoch              `json:"LastChangedDate,omitempty"`
 	LastAccessedDate       *epoch              `json:"LastAccessedDate,omitempty"`
 	DeletedDate            *epoch              `json:"DeletedDate,omitempty"`
-	Tags                   []tag               `json:"Tags,omitempty"`
+	Tags                   []tag               `json:"Tags,omitzero"`
 	SecretVersionsToStages map[string][]string `json:"SecretVersionsToStages,omitempty"`
 	OwningService          *string             `json:"OwningService,omitempty"`
 	CreatedDate            *epoch              `json:"CreatedDate,omitempty"`

@@ -113,7 +113,10 @@ func timeKey(t time.Time) string {
 	if t.IsZero() {
 		return fmt.Sprintf("%020d", 0)
 	}
-	return fmt.Sprintf("%020d", t.UnixNano()-time.Unix(-1<<33, 0).UnixNano())
+	// Flipping the sign bit maps int64 order onto uint64 order, so the
+	// 20-digit decimal strings sort as the times do. (Subtracting an early
+	// epoch instead overflows int64 for present-day times.)
+	return fmt.Sprintf("%020d", uint64(t.UnixNano())^(1<<63))
 }
 
 // pageToken is the content of a NextToken: where the last page ended, and
@@ -226,7 +229,10 @@ func (s *Service) ListSecretVersionIds(ctx context.Context, c Caller, in ListVer
 	const op = "secrets.ListSecretVersionIds"
 	var out *ListVersionsOutput
 	err := s.Store.View(ctx, func(tx Tx) error {
-		sec, err := s.findLive(ctx, tx, op, c, in.SecretID)
+		// Not findLive: like DescribeSecret, ListSecretVersionIds declares no
+		// InvalidRequestException in the model, so it works on a secret
+		// scheduled for deletion.
+		sec, err := s.find(ctx, tx, op, c, in.SecretID)
 		if err != nil {
 			return err
 		}
@@ -246,7 +252,7 @@ func (s *Service) ListSecretVersionIds(ctx context.Context, c Caller, in ListVer
 		size := cmp.Or(in.MaxResults, defaultVersionPage)
 		out = &ListVersionsOutput{ARN: sec.ARN, Name: sec.Name, KMSKeyID: sec.KMSKeyID}
 		for _, v := range versions {
-			if v.Seq <= after || len(v.Stages) == 0 && !in.IncludeDeprecated {
+			if v.Seq <= after || v.Pruned() || len(v.Stages) == 0 && !in.IncludeDeprecated {
 				continue
 			}
 			if len(out.Versions) == size {

@@ -51,6 +51,11 @@ func msgTokenInUse(token, arn string) string {
 	return "You can't use ClientRequestToken " + token + " because that value is already in use for a version of secret " + arn
 }
 
+// Seen from AWS for a version that was pruned (hashicorp/terraform-provider-aws#36607).
+func msgVersionDeleted(id string) string {
+	return "You can't perform this operation on secret version " + id + " because it was deleted."
+}
+
 func msgNoValueForStage(stage string) string {
 	return "Secrets Manager can't find the specified secret value for staging label: " + stage
 }

@@ -342,6 +342,9 @@ func (s *Service) pickVersion(ctx context.Context, tx Tx, op string, sec *Secret
 		if err != nil {
 			return nil, internal(op, err)
 		}
+		if v.Pruned() {
+			return nil, newError(InvalidRequest, op, msgVersionDeleted(versionID))
+		}
 		if stage != "" && !v.HasStage(stage) {
 			return nil, newError(InvalidRequest, op, msgStageMismatch)
 		}
@@ -599,11 +602,11 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, c Caller, in Upd
 		changed := map[*Version]bool{}
 		switch {
 		case in.MoveTo != "":
-			target := versionByID(versions, in.MoveTo)
+			target := liveVersionByID(versions, in.MoveTo)
 			if target == nil {
 				return newError(InvalidParameter, op, msgNoVersion(in.MoveTo))
 			}
-			if in.RemoveFrom != "" && versionByID(versions, in.RemoveFrom) == nil {
+			if in.RemoveFrom != "" && liveVersionByID(versions, in.RemoveFrom) == nil {
 				return newError(InvalidParameter, op, msgNoVersion(in.RemoveFrom))
 			}
 			if holder != nil && holder != target {
@@ -616,7 +619,7 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, c Caller, in Upd
 			}
 			moveStage(versions, in.Stage, target, changed)
 		case in.RemoveFrom != "":
-			from := versionByID(versions, in.RemoveFrom)
+			from := liveVersionByID(versions, in.RemoveFrom)
 			if from == nil {
 				return newError(InvalidParameter, op, msgNoVersion(in.RemoveFrom))
 			}
@@ -648,11 +651,20 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, c Caller, in Upd
 	return out, nil
 }
 
+// versionByID returns the version with the id, pruned or not.
 func versionByID(versions []*Version, id string) *Version {
 	for _, v := range versions {
 		if v.ID == id {
 			return v
 		}
+	}
+	return nil
+}
+
+// liveVersionByID returns the version with the id unless it was pruned.
+func liveVersionByID(versions []*Version, id string) *Version {
+	if v := versionByID(versions, id); v != nil && !v.Pruned() {
+		return v
 	}
 	return nil
 }

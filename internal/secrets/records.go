@@ -57,7 +57,14 @@ type Version struct {
 	Binary bool
 	// Sealed is the encrypted value; see package keyring. Never plaintext.
 	Sealed []byte
+	// PrunedAt is when the version was pruned as deprecated; zero while it
+	// lives. A pruned version keeps only its id, so that reading it is
+	// answered as AWS answers it; its value and labels are gone.
+	PrunedAt time.Time
 }
+
+// Pruned reports whether the version was pruned.
+func (v *Version) Pruned() bool { return !v.PrunedAt.IsZero() }
 
 // HasStage reports whether the version carries the staging label.
 func (v *Version) HasStage(stage string) bool {

@@ -30,6 +30,9 @@ const (
 // pruneAge is how old a deprecated version must be before it is pruned.
 const pruneAge = 24 * time.Hour
 
+// tombstoneAge is how long a pruned version's id is remembered.
+const tombstoneAge = 90 * 24 * time.Hour
+
 // Caller is who makes a request, and where: the account and the region of
 // the request's credential scope.
 type Caller struct {
@@ -188,21 +191,32 @@ func countStages(versions []*Version) int {
 
 // prune removes deprecated versions (those without labels) beyond the
 // newest KeepVersions, oldest first, sparing any younger than a day.
+//
+// A pruned version leaves a tombstone (its id, no value, no labels), so
+// that reading it is answered "because it was deleted" as on AWS; tombstones
+// older than tombstoneAge are removed for good.
 func (s *Service) prune(ctx context.Context, tx Tx, versions []*Version, changed map[*Version]bool) ([]*Version, error) {
-	excess := len(versions) - KeepVersions
-	if excess <= 0 {
-		return versions, nil
+	now := s.now()
+	excess := -KeepVersions
+	for _, v := range versions {
+		if !v.Pruned() {
+			excess++
+		}
 	}
-	cutoff := s.now().Add(-pruneAge)
+	cutoff := now.Add(-pruneAge)
 	kept := versions[:0:0]
 	for _, v := range versions { // ordered by Seq: oldest first
-		if excess > 0 && len(v.Stages) == 0 && v.CreatedAt.Before(cutoff) {
+		switch {
+		case v.Pruned() && v.PrunedAt.Before(now.Add(-tombstoneAge)):
 			if err := tx.DeleteVersion(ctx, v.SecretARN, v.ID); err != nil {
 				return nil, err
 			}
 			delete(changed, v)
-			excess--
 			continue
+		case !v.Pruned() && excess > 0 && len(v.Stages) == 0 && v.CreatedAt.Before(cutoff):
+			v.Sealed, v.Stages, v.PrunedAt = nil, nil, now
+			changed[v] = true
+			excess--
 		}
 		kept = append(kept, v)
 	}
@@ -212,7 +226,7 @@ func (s *Service) prune(ctx context.Context, tx Tx, versions []*Version, changed
 // sameValue reports, in constant time for equal lengths, whether a stored
 // version holds value.
 func (s *Service) sameValue(ctx context.Context, tx Tx, sec *Secret, v *Version, value Value) (bool, error) {
-	if v.Binary != value.Binary {
+	if v.Pruned() || v.Binary != value.Binary {
 		return false, nil
 	}
 	pt, err := s.Sealer.Open(ctx, tx, sec, v)

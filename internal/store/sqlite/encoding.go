@@ -63,7 +63,12 @@ func (e *times) enc(name string, t time.Time) int64 {
 
 // encodeTags returns tags as a JSON array of [key, value] pairs. JSON would
 // replace invalid UTF-8, so that is refused instead of changed.
+// encodeTags keeps nil (never tagged) apart from empty (every tag removed):
+// DescribeSecret shows no Tags for the one and "Tags": [] for the other.
 func encodeTags(tags []secrets.Tag) (string, error) {
+	if tags == nil {
+		return "null", nil
+	}
 	pairs := make([][2]string, len(tags))
 	for i, t := range tags {
 		if !utf8.ValidString(t.Key) || !utf8.ValidString(t.Value) {
@@ -80,7 +85,7 @@ func decodeTags(s string) ([]secrets.Tag, error) {
 	if err := json.Unmarshal([]byte(s), &pairs); err != nil {
 		return nil, fmt.Errorf("decode tags: %w", err)
 	}
-	if len(pairs) == 0 {
+	if pairs == nil {
 		return nil, nil
 	}
 	tags := make([]secrets.Tag, len(pairs))

@@ -11,7 +11,7 @@ import (
 const (
 	secretCols = `arn, account, region, name, description, kms_key_id, tags, owning_service,
 		created_at, last_changed_at, last_accessed_at, deleted_at, purge_at, next_seq`
-	versionCols = `secret_arn, id, seq, stages, created_at, last_accessed_at, kms_key_arn, is_binary, sealed`
+	versionCols = `secret_arn, id, seq, stages, created_at, last_accessed_at, kms_key_arn, is_binary, sealed, pruned_at`
 	kmsKeyCols  = `arn, id, account, region, description, manager, state, created_at, material`
 	aliasCols   = `arn, name, account, region, target_key, created_at`
 	accountCols = `id, created_at`

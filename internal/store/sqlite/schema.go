@@ -89,6 +89,10 @@ var migrations = [][]string{
 		) STRICT`,
 		`CREATE INDEX access_keys_account ON access_keys (account, id)`,
 	},
+	// 2: tombstones of pruned versions.
+	{
+		`ALTER TABLE versions ADD COLUMN pruned_at INTEGER NOT NULL DEFAULT 0`,
+	},
 }
 
 // migrate applies the migrations db lacks, all in one write transaction, so

@@ -182,9 +182,9 @@ func scanVersion(r scanner) (*secrets.Version, error) {
 		v                 secrets.Version
 		stages            string
 		created, accessed int64
-		binary            int64
+		binary, pruned    int64
 	)
-	err := r.Scan(&v.SecretARN, &v.ID, &v.Seq, &stages, &created, &accessed, &v.KMSKeyARN, &binary, &v.Sealed)
+	err := r.Scan(&v.SecretARN, &v.ID, &v.Seq, &stages, &created, &accessed, &v.KMSKeyARN, &binary, &v.Sealed, &pruned)
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +194,7 @@ func scanVersion(r scanner) (*secrets.Version, error) {
 	v.CreatedAt = decodeTime(created)
 	v.LastAccessedAt = decodeTime(accessed)
 	v.Binary = binary != 0
+	v.PrunedAt = decodeTime(pruned)
 	return &v, nil
 }
 
@@ -239,7 +240,7 @@ func (t *tx) PutVersion(ctx context.Context, v *secrets.Version) error {
 	var e times
 	args := []any{v.SecretARN, v.ID, v.Seq, stages,
 		e.enc("CreatedAt", v.CreatedAt), e.enc("LastAccessedAt", v.LastAccessedAt),
-		v.KMSKeyARN, v.Binary, blob(v.Sealed)}
+		v.KMSKeyARN, v.Binary, blob(v.Sealed), e.enc("PrunedAt", v.PrunedAt)}
 	if e.err != nil {
 		return fmt.Errorf("put version %s of %s: %w", v.ID, v.SecretARN, e.err)
 	}

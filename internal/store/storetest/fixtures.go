@@ -157,6 +157,7 @@ func normVersion(v *secrets.Version) *secrets.Version {
 	}
 	c.CreatedAt = normTime(c.CreatedAt)
 	c.LastAccessedAt = normTime(c.LastAccessedAt)
+	c.PrunedAt = normTime(c.PrunedAt)
 	c.Sealed = normBytes(c.Sealed)
 	return &c
 }

@@ -50,8 +50,21 @@ func testSecretByARN_ZeroFields(t *testing.T, s secrets.Store) {
 	if got.Scheduled() {
 		t.Error("Scheduled() = true for a secret never deleted")
 	}
-	if len(got.Tags) != 0 {
-		t.Errorf("Tags = %v, want none", got.Tags)
+	if got.Tags != nil {
+		t.Errorf("Tags = %#v, want nil for a secret never tagged", got.Tags)
+	}
+}
+
+// testPutSecret_EmptyTags checks that a secret whose tags were all removed
+// (an empty, non-nil Tags) stays apart from one never tagged (nil):
+// DescribeSecret shows "Tags": [] for the first and no Tags for the second.
+func testPutSecret_EmptyTags(t *testing.T, s secrets.Store) {
+	sec := newSecret(account1, region1, "untagged")
+	sec.Tags = []secrets.Tag{}
+	MustPutSecret(t, s, sec)
+	got := MustSecretByARN(t, s, sec.ARN)
+	if got.Tags == nil || len(got.Tags) != 0 {
+		t.Errorf("Tags = %#v, want an empty non-nil slice", got.Tags)
 	}
 }
 

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) secrets.Store) {
 		r.run(t, "ErrNameTakenOnRename", testPutSecret_ErrNameTakenOnRename)
 		r.run(t, "SameNameOtherScope", testPutSecret_SameNameOtherScope)
 		r.run(t, "KeepsVersions", testPutSecret_KeepsVersions)
+		r.run(t, "EmptyTags", testPutSecret_EmptyTags)
 	})
 	t.Run("DeleteSecret", func(t *testing.T) {
 		r.run(t, "OK", testDeleteSecret_OK)
@@ -86,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) secrets.Store) {
 	})
 	t.Run("PutVersion", func(t *testing.T) {
 		r.run(t, "Replace", testPutVersion_Replace)
+		r.run(t, "Pruned", testPutVersion_Pruned)
 	})
 	t.Run("DeleteVersion", func(t *testing.T) {
 		r.run(t, "OK", testDeleteVersion_OK)

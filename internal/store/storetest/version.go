@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/coffer-dev/coffer/internal/secrets"
 )
@@ -150,4 +151,24 @@ func testDeleteVersion_Missing(t *testing.T, s secrets.Store) {
 		return tx.DeleteVersion(context.Background(), secretARN(account1, region1, "missing"), "v1")
 	})
 	checkAll(t, "Versions", MustVersions(t, s, sec.ARN), []*secrets.Version{v1}, normVersion)
+}
+
+// testPutVersion_Pruned checks that a pruned version's tombstone (no value,
+// no labels, PrunedAt set) round-trips.
+func testPutVersion_Pruned(t *testing.T, s secrets.Store) {
+	sec := newSecret(account1, region1, "pruned")
+	MustPutSecret(t, s, sec)
+	v := newVersion(sec.ARN, "0aa1b2c3-d4e5-4f60-8a7b-8c9d0e1f2a3b", 1)
+	v.Stages, v.Sealed, v.PrunedAt = nil, nil, t0.Add(48*time.Hour+3)
+	MustPutVersion(t, s, v)
+	inBoth(t, s, func(tx secrets.Tx) {
+		got, err := tx.Version(context.Background(), sec.ARN, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkVersion(t, got, v)
+		if !got.Pruned() {
+			t.Error("Pruned() = false for a pruned version")
+		}
+	})
 }
