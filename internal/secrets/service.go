@@ -64,25 +64,39 @@ func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
 // find resolves a SecretId for the caller. Secrets whose recovery window
 // has ended are treated as gone even before the purge job removes them.
 func (s *Service) find(ctx context.Context, tx Tx, op string, c Caller, id string) (*Secret, error) {
+	key, err := secretKey(op, c, id)
+	if err != nil {
+		return nil, err
+	}
+	var sec *Secret
+	if key.ARN != "" {
+		sec, err = tx.SecretByARN(ctx, key.ARN)
+	} else {
+		sec, err = tx.SecretByName(ctx, key.Account, key.Region, key.Name)
+	}
+	return s.found(op, c, sec, err)
+}
+
+// secretKey turns a caller's SecretId into the key a store looks it up by.
+func secretKey(op string, c Caller, id string) (SecretKey, error) {
 	p, ok := parseSecretID(id)
 	if !ok {
-		return nil, newError(NotFound, op, msgSecretNotFound)
+		return SecretKey{}, newError(NotFound, op, msgSecretNotFound)
 	}
 	if p.account == "" && !validName(p.name) {
-		return nil, newError(Validation, op, msgInvalidName)
+		return SecretKey{}, newError(Validation, op, msgInvalidName)
 	}
 	if p.account != "" && (p.account != c.Account || p.region != c.Region) {
-		return nil, newError(NotFound, op, msgSecretNotFound)
+		return SecretKey{}, newError(NotFound, op, msgSecretNotFound)
 	}
-	var (
-		sec *Secret
-		err error
-	)
 	if p.fullARN != "" {
-		sec, err = tx.SecretByARN(ctx, p.fullARN)
-	} else {
-		sec, err = tx.SecretByName(ctx, c.Account, c.Region, p.name)
+		return SecretKey{ARN: p.fullARN}, nil
 	}
+	return SecretKey{Account: c.Account, Region: c.Region, Name: p.name}, nil
+}
+
+// found checks the outcome of a store lookup for the caller.
+func (s *Service) found(op string, c Caller, sec *Secret, err error) (*Secret, error) {
 	if errors.Is(err, ErrNotFound) {
 		return nil, newError(NotFound, op, msgSecretNotFound)
 	}
@@ -102,14 +116,17 @@ func (s *Service) expired(sec *Secret) bool {
 
 // findLive is find for operations refused on a secret scheduled for deletion.
 func (s *Service) findLive(ctx context.Context, tx Tx, op string, c Caller, id string) (*Secret, error) {
-	sec, err := s.find(ctx, tx, op, c, id)
-	if err != nil {
-		return nil, err
+	return live(op)(s.find(ctx, tx, op, c, id))
+}
+
+// live refuses a secret scheduled for deletion.
+func live(op string) func(*Secret, error) (*Secret, error) {
+	return func(sec *Secret, err error) (*Secret, error) {
+		if err == nil && sec.Scheduled() {
+			return nil, newError(InvalidRequest, op, msgMarkedForDeletion)
+		}
+		return sec, err
 	}
-	if sec.Scheduled() {
-		return nil, newError(InvalidRequest, op, msgMarkedForDeletion)
-	}
-	return sec, nil
 }
 
 // internal wraps an unexpected error as an Internal *Error; a domain *Error

@@ -71,6 +71,25 @@ type SecretTx interface {
 	DeleteVersion(ctx context.Context, secretARN, id string) error
 }
 
+// SecretKey names a secret in a store: by ARN, or by account, region and
+// name when ARN is empty.
+type SecretKey struct {
+	ARN     string
+	Account string
+	Region  string
+	Name    string
+}
+
+// StageReader is an optional capability of a Tx, found by type assertion:
+// it reads a secret and its version with a staging label in one lookup,
+// the read path of GetSecretValue.
+type StageReader interface {
+	// SecretWithStage returns the secret the key names and its version that
+	// carries stage, or a nil version when none does. It returns an error
+	// wrapping ErrNotFound when the secret does not exist.
+	SecretWithStage(ctx context.Context, key SecretKey, stage string) (*Secret, *Version, error)
+}
+
 // KeyTx holds KMS keys and aliases.
 type KeyTx interface {
 	// KMSKey returns the key with this ARN.

@@ -24,6 +24,7 @@ const (
 type queries struct {
 	secretByARN, secretByName, secrets, secretsDue, putSecret, deleteSecret *sql.Stmt
 	versions, version, versionByStage, putVersion, deleteVersion            *sql.Stmt
+	secretWithStageByARN, secretWithStageByName                             *sql.Stmt
 	kmsKey, putKMSKey, kmsAlias, putKMSAlias                                *sql.Stmt
 	account, accounts, putAccount, accessKey, accessKeys, putAccessKey      *sql.Stmt
 
@@ -49,9 +50,13 @@ func prepare(ctx context.Context, db *sql.DB) (*queries, error) {
 		{&q.versions, `SELECT ` + versionCols + ` FROM versions WHERE secret_arn = ? ORDER BY seq, id`},
 		{&q.version, `SELECT ` + versionCols + ` FROM versions WHERE secret_arn = ? AND id = ?`},
 		{&q.versionByStage, `SELECT ` + versionCols + ` FROM versions
-			WHERE secret_arn = ? AND EXISTS (SELECT 1 FROM json_each(versions.stages) WHERE json_each.value = ?)
-			ORDER BY seq DESC, id DESC LIMIT 1`},
+			WHERE secret_arn = ?1 AND ` + hasStage("versions", "?2") + `
+			ORDER BY seq DESC LIMIT 1`},
 		{&q.putVersion, upsert("versions", versionCols, "secret_arn, id")},
+		// A secret and its version with a stage in one statement: the read
+		// path of GetSecretValue. One statement reads one snapshot.
+		{&q.secretWithStageByARN, secretWithStage(`s.arn = ?2`)},
+		{&q.secretWithStageByName, secretWithStage(`s.account = ?2 AND s.region = ?3 AND s.name = ?4`)},
 		{&q.deleteVersion, `DELETE FROM versions WHERE secret_arn = ? AND id = ?`},
 
 		{&q.kmsKey, `SELECT ` + kmsKeyCols + ` FROM kms_keys WHERE arn = ?`},
@@ -75,6 +80,31 @@ func prepare(ctx context.Context, db *sql.DB) (*queries, error) {
 		q.all = append(q.all, s)
 	}
 	return q, nil
+}
+
+// secretWithStage returns a query for a secret matching where and, when one
+// carries the stage (parameter ?1), its version: NULL columns if none.
+func secretWithStage(where string) string {
+	return `SELECT ` + prefixed("s", secretCols) + `, ` + prefixed("v", versionCols) + `
+		FROM secrets s LEFT JOIN versions v ON v.secret_arn = s.arn AND ` + hasStage("v", "?1") + `
+		WHERE ` + where + ` ORDER BY v.seq DESC LIMIT 1`
+}
+
+// hasStage is a condition that the stages of alias hold param. The instr
+// test is a cheap filter that lets json_each, the exact test, run only on
+// rows that may match.
+func hasStage(alias, param string) string {
+	return `instr(` + alias + `.stages, json_quote(` + param + `)) > 0
+		AND EXISTS (SELECT 1 FROM json_each(` + alias + `.stages) WHERE json_each.value = ` + param + `)`
+}
+
+// prefixed qualifies each of cols with alias.
+func prefixed(alias, cols string) string {
+	names := strings.Split(cols, ",")
+	for i, c := range names {
+		names[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(names, ", ")
 }
 
 // upsert returns an INSERT of cols into table that, when a row with the same

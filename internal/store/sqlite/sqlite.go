@@ -17,7 +17,10 @@ import (
 )
 
 // Interface guard.
-var _ secrets.Store = (*Store)(nil)
+var (
+	_ secrets.Store       = (*Store)(nil)
+	_ secrets.StageReader = (*tx)(nil)
+)
 
 // ErrNewerSchema is returned by Open when the database's schema version is
 // newer than this program knows: it was written by a newer Coffer, and

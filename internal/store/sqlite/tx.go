@@ -198,6 +198,50 @@ func scanVersion(r scanner) (*secrets.Version, error) {
 	return &v, nil
 }
 
+// SecretWithStage implements secrets.StageReader: the secret key names and
+// its version that carries stage (the one with the highest Seq if several
+// do), or a nil version when none does.
+func (t *tx) SecretWithStage(ctx context.Context, key secrets.SecretKey, stage string) (*secrets.Secret, *secrets.Version, error) {
+	var row *sql.Row
+	if key.ARN != "" {
+		row = t.stmt(ctx, t.q.secretWithStageByARN).QueryRowContext(ctx, stage, key.ARN)
+	} else {
+		row = t.stmt(ctx, t.q.secretWithStageByName).QueryRowContext(ctx, stage, key.Account, key.Region, key.Name)
+	}
+	var (
+		s                                          secrets.Secret
+		tags                                       string
+		created, changed, accessed, deleted, purge int64
+		vARN, vID, vStages, vKey                   sql.NullString
+		vSeq, vCreated, vAccessed, vBinary, vPrune sql.NullInt64
+		vSealed                                    []byte
+	)
+	err := row.Scan(&s.ARN, &s.Account, &s.Region, &s.Name, &s.Description, &s.KMSKeyID, &tags,
+		&s.OwningService, &created, &changed, &accessed, &deleted, &purge, &s.NextSeq,
+		&vARN, &vID, &vSeq, &vStages, &vCreated, &vAccessed, &vKey, &vBinary, &vSealed, &vPrune)
+	if err != nil {
+		return nil, nil, notFound(err, "secret", key.ARN+key.Account+"/"+key.Region+"/"+key.Name)
+	}
+	if s.Tags, err = decodeTags(tags); err != nil {
+		return nil, nil, fmt.Errorf("secret %s: %w", s.ARN, err)
+	}
+	s.CreatedAt, s.LastChangedAt, s.LastAccessedAt = decodeTime(created), decodeTime(changed), decodeTime(accessed)
+	s.DeletedAt, s.PurgeAt = decodeTime(deleted), decodeTime(purge)
+	if !vID.Valid {
+		return &s, nil, nil
+	}
+	v := &secrets.Version{
+		SecretARN: vARN.String, ID: vID.String, Seq: vSeq.Int64,
+		CreatedAt: decodeTime(vCreated.Int64), LastAccessedAt: decodeTime(vAccessed.Int64),
+		KMSKeyARN: vKey.String, Binary: vBinary.Int64 != 0, Sealed: vSealed,
+		PrunedAt: decodeTime(vPrune.Int64),
+	}
+	if v.Stages, err = decodeStages(vStages.String); err != nil {
+		return nil, nil, fmt.Errorf("version %s of %s: %w", v.ID, v.SecretARN, err)
+	}
+	return &s, v, nil
+}
+
 // Versions returns the versions of the secret ordered by Seq (then ID).
 func (t *tx) Versions(ctx context.Context, secretARN string) ([]*secrets.Version, error) {
 	out, err := queryAll(ctx, t, t.q.versions, scanVersion, secretARN)
@@ -219,9 +263,7 @@ func (t *tx) Version(ctx context.Context, secretARN, id string) (*secrets.Versio
 
 // VersionByStage returns the version of the secret that carries the staging
 // label, the one with the highest Seq if several do, or an error wrapping
-// secrets.ErrNotFound. It is not (yet) part of secrets.Tx: it saves
-// GetSecretValue's default lookup (AWSCURRENT) reading every version with
-// Versions.
+// secrets.ErrNotFound.
 func (t *tx) VersionByStage(ctx context.Context, secretARN, stage string) (*secrets.Version, error) {
 	v, err := scanVersion(t.stmt(ctx, t.q.versionByStage).QueryRowContext(ctx, secretARN, stage))
 	if err != nil {

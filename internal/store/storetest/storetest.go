@@ -89,6 +89,9 @@ func Run(t *testing.T, open func(t *testing.T) secrets.Store) {
 		r.run(t, "Replace", testPutVersion_Replace)
 		r.run(t, "Pruned", testPutVersion_Pruned)
 	})
+	t.Run("SecretWithStage", func(t *testing.T) {
+		r.run(t, "OK", testSecretWithStage)
+	})
 	t.Run("DeleteVersion", func(t *testing.T) {
 		r.run(t, "OK", testDeleteVersion_OK)
 		r.run(t, "Missing", testDeleteVersion_Missing)

@@ -172,3 +172,58 @@ func testPutVersion_Pruned(t *testing.T, s secrets.Store) {
 		}
 	})
 }
+
+// testSecretWithStage checks the optional secrets.StageReader capability,
+// when the store's Tx has it: the same answers as SecretByARN or
+// SecretByName followed by VersionByStage.
+func testSecretWithStage(t *testing.T, s secrets.Store) {
+	sec := newSecret(account1, region1, "staged")
+	MustPutSecret(t, s, sec)
+	// A label that holds the text of another, quotes included, must not
+	// match it.
+	v1 := newVersion(sec.ARN, "v1", 1, `x"AWSCURRENT`, "AWSPREVIOUS")
+	v2 := newVersion(sec.ARN, "v2", 2, "custom", "AWSCURRENT")
+	MustPutVersion(t, s, v1, v2)
+	ctx := context.Background()
+	inBoth(t, s, func(tx secrets.Tx) {
+		sr, ok := tx.(secrets.StageReader)
+		if !ok {
+			t.Skip("the store's Tx is not a secrets.StageReader")
+		}
+		byARN := secrets.SecretKey{ARN: sec.ARN}
+		byName := secrets.SecretKey{Account: account1, Region: region1, Name: "staged"}
+		for _, tc := range []struct {
+			key   secrets.SecretKey
+			stage string
+			want  *secrets.Version
+		}{
+			{byARN, "AWSCURRENT", v2},
+			{byName, "AWSCURRENT", v2},
+			{byName, "AWSPREVIOUS", v1},
+			{byARN, `x"AWSCURRENT`, v1},
+			{byName, "AWSPENDING", nil},
+			{byName, "AWS", nil},
+		} {
+			gotSec, gotVer, err := sr.SecretWithStage(ctx, tc.key, tc.stage)
+			if err != nil {
+				t.Fatalf("SecretWithStage(%+v, %q): %v", tc.key, tc.stage, err)
+			}
+			checkSecret(t, gotSec, sec)
+			if tc.want == nil {
+				if gotVer != nil {
+					t.Errorf("SecretWithStage(%+v, %q) version = %s, want none", tc.key, tc.stage, gotVer.ID)
+				}
+				continue
+			}
+			checkVersion(t, gotVer, tc.want)
+		}
+		for _, key := range []secrets.SecretKey{
+			{ARN: sec.ARN + "x"},
+			{Account: account2, Region: region1, Name: "staged"},
+			{Account: account1, Region: region1, Name: "other"},
+		} {
+			_, _, err := sr.SecretWithStage(ctx, key, "AWSCURRENT")
+			checkNotFound(t, "SecretWithStage of a missing secret", err)
+		}
+	})
+}
