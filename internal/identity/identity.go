@@ -153,7 +153,7 @@ func (m *Manager) Lookup(ctx context.Context, accessKeyID string) (auth.Identity
 	if ttl == 0 {
 		ttl = DefaultCacheTTL
 	}
-	now := time.Now()
+	now := m.Clock.Now()
 	if ttl > 0 {
 		m.mu.Lock()
 		c, ok := m.cache[accessKeyID]
