@@ -287,13 +287,16 @@ func needTool(tb testing.TB, name, install string) string {
 	tb.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
+		if isCI() {
 			tb.Fatalf("%s not found (CI=true, so this fails): %s", name, install)
 		}
 		tb.Skipf("%s not found: %s", name, install)
 	}
 	return p
 }
+
+// isCI reports whether the tests run in CI, where a missing tool fails.
+func isCI() bool { return os.Getenv("CI") == "true" }
 
 // syncBuffer is a bytes.Buffer safe for concurrent use.
 type syncBuffer struct {
