@@ -98,7 +98,12 @@ func MustStart(tb testing.TB, opts ...ServerOptions) *Server {
 	s.args = append([]string{"server", "--data-dir", s.DataDir, "--key-file", s.KeyFile,
 		"--listen", "127.0.0.1:0", "--log-level", o.LogLevel, "--fake-clock-file", s.ClockFile}, o.ExtraArgs...)
 	s.start(tb)
-	tb.Cleanup(func() { s.Kill() })
+	tb.Cleanup(func() {
+		s.Kill()
+		if tb.Failed() {
+			tb.Logf("coffer server logs:\n%s", lastLines(s.Logs(), 60))
+		}
+	})
 	return s
 }
 
@@ -293,6 +298,15 @@ func needTool(tb testing.TB, name, install string) string {
 		tb.Skipf("%s not found: %s", name, install)
 	}
 	return p
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // isCI reports whether the tests run in CI, where a missing tool fails.
