@@ -261,11 +261,11 @@ func TestCreateSecret(t *testing.T) {
 		if len(vs.Versions) != 1 {
 			t.Fatalf("%d versions after a retry; want 1", len(vs.Versions))
 		}
-		// Same token, another value. Notes §6: moto's text, which its authors
-		// validated against AWS (getmoto/moto#9741).
+		// Same token, another value. AWS's text ends in a period: moto's
+		// aws_verified test_create_different_secret_with_same_token.
 		_, err = sm.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("create/retry"), ClientRequestToken: aws.String(token), SecretString: aws.String("other")})
 		wantAPIError(t, err, "ResourceExistsException",
-			"You can't use ClientRequestToken "+token+" because that value is already in use for a version of secret "+aws.ToString(first.ARN))
+			"You can't use ClientRequestToken "+token+" because that value is already in use for a version of secret "+aws.ToString(first.ARN)+".")
 	})
 
 	t.Run("ExistingName", func(t *testing.T) {
@@ -527,9 +527,10 @@ func TestPutSecretValue(t *testing.T) {
 		_, err = sm.PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{
 			SecretId: aws.String("put/retry"), ClientRequestToken: aws.String(token), SecretString: aws.String("changed"),
 		})
-		// Notes §6: moto's text, validated against AWS (getmoto/moto#9741).
+		// AWS's text ends in a period: moto's aws_verified
+		// test_put_different_secret_value_with_same_token.
 		wantAPIError(t, err, "ResourceExistsException",
-			"You can't use ClientRequestToken "+token+" because that value is already in use for a version of secret "+aws.ToString(first.ARN))
+			"You can't use ClientRequestToken "+token+" because that value is already in use for a version of secret "+aws.ToString(first.ARN)+".")
 	})
 
 	t.Run("Binary", func(t *testing.T) {

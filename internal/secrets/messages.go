@@ -46,9 +46,14 @@ func msgSystemTag(key string) string {
 	return "You can't modify system tags. Tag key: '" + key + "'."
 }
 
-// moto's text, which its authors validated against AWS (getmoto/moto#9741).
+// Seen from AWS: moto's tests marked aws_verified
+// (tests/test_secretsmanager/test_secretsmanager.py
+// test_create_different_secret_with_same_token,
+// test_put_different_secret_value_with_same_token,
+// test_update_different_secret_value_with_same_token) expect this text, with
+// its final period, for CreateSecret, PutSecretValue and UpdateSecret alike.
 func msgTokenInUse(token, arn string) string {
-	return "You can't use ClientRequestToken " + token + " because that value is already in use for a version of secret " + arn
+	return "You can't use ClientRequestToken " + token + " because that value is already in use for a version of secret " + arn + "."
 }
 
 // Seen from AWS for a version that was pruned (hashicorp/terraform-provider-aws#36607).

@@ -463,8 +463,8 @@ func (s *Service) DeleteSecret(ctx context.Context, c Caller, in DeleteSecretInp
 			if force && KindOf(err) == NotFound {
 				// AWS does not answer ResourceNotFoundException to a forced
 				// delete of a secret that is already gone.
-				out = forcedGone(c, in.SecretID, now)
-				return nil
+				out, err = s.forcedGone(c, in.SecretID, now)
+				return internal(op, err)
 			}
 			return err
 		}
@@ -494,17 +494,29 @@ func (s *Service) DeleteSecret(ctx context.Context, c Caller, in DeleteSecretInp
 }
 
 // forcedGone is the answer to a forced delete of a secret that does not
-// exist: its ARN when the id is one, and the name the caller gave.
-func forcedGone(c Caller, id string, now time.Time) *DeleteSecretOutput {
+// exist: its ARN when the id is one, and the name the caller gave. For a
+// name, AWS answers with an ARN too (localstack test_secretsmanager.py
+// test_delete_non_existent_secret_returns_as_if_secret_exists, validated
+// against AWS, asserts only that there is one); as moto does, it is the ARN
+// a secret of that name would have, with a fresh suffix.
+func (s *Service) forcedGone(c Caller, id string, now time.Time) (*DeleteSecretOutput, error) {
 	out := &DeleteSecretOutput{Name: id, DeletionDate: now}
-	if p, ok := parseSecretID(id); ok && p.fullARN != "" {
+	p, ok := parseSecretID(id)
+	switch {
+	case ok && p.fullARN != "":
 		out.ARN = p.fullARN
 		name := p.fullARN[strings.LastIndex(p.fullARN, ":")+1:]
 		out.Name = name[:len(name)-7]
-	} else if ok && p.account != "" {
+	case ok && p.account != "":
 		out.ARN, out.Name = id, p.name
+	default:
+		suffix, err := randomString(s.Random, suffixAlphabet, 6)
+		if err != nil {
+			return nil, err
+		}
+		out.ARN = SecretARN(c.Region, c.Account, id, suffix)
 	}
-	return out
+	return out, nil
 }
 
 // RestoreSecret cancels a secret's scheduled deletion.

@@ -46,8 +46,8 @@ func msgResourceExists(name string) string { // AWS-seen
 	return "The operation failed because the secret " + name + " already exists."
 }
 
-func msgTokenInUse(token, arn string) string { // moto, "validated against AWS"
-	return "You can't use ClientRequestToken " + token + " because that value is already in use for a version of secret " + arn
+func msgTokenInUse(token, arn string) string { // AWS-seen: moto's aws_verified test_*_different_secret*_with_same_token
+	return "You can't use ClientRequestToken " + token + " because that value is already in use for a version of secret " + arn + "."
 }
 
 func msgNoValueForStage(stage string) string { // AWS-seen
