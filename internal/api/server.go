@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
 	w.Header().Set("X-Amzn-RequestId", reqID)
-	opName, resp, err := s.serve(r)
+	opName, resp, err := s.serveSafely(r, reqID)
 	if err != nil {
 		we := toWire(err)
 		s.log(r.Context(), reqID, opName, we, err, start)
@@ -118,13 +119,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	clear(buf.Bytes()) // the response may hold a secret value
 }
 
-// serve authenticates, validates and runs one request. opName is the
-// operation's name for logs and metrics: "unknown" until the target is known.
-func (s *Server) serve(r *http.Request) (opName string, resp any, err error) {
+// serveSafely is serve with a panic turned into an internal error. The
+// panic's value is not logged: it could hold request data. Its stack is,
+// with the request id: a stack shows only machine words of arguments.
+func (s *Server) serveSafely(r *http.Request, reqID string) (opName string, resp any, err error) {
 	opName = "unknown"
+	defer func() {
+		if p := recover(); p != nil {
+			s.logger.Error("panic serving request", "request_id", reqID, "operation", opName,
+				"panic_type", fmt.Sprintf("%T", p), "stack", string(debug.Stack()))
+			resp, err = nil, errInternal
+		}
+	}()
+	resp, err = s.serve(r, &opName)
+	return opName, resp, err
+}
+
+// serve authenticates, validates and runs one request. It sets *opName, the
+// operation's name for logs and metrics, once the target is known.
+func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 	body, err := readBody(r)
 	if err != nil {
-		return opName, nil, err
+		return nil, err
 	}
 	defer clear(body) // the body may hold a secret value
 	prefix, name, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
@@ -136,22 +152,21 @@ func (s *Server) serve(r *http.Request) (opName string, resp any, err error) {
 	// Authenticate before anything about the request is answered.
 	res, err := s.verifier.Verify(r, body, signingName)
 	if err != nil {
-		return opName, nil, err
+		return nil, err
 	}
 	if r.Method != http.MethodPost || svc == nil {
-		return opName, nil, errUnknownOperation
+		return nil, errUnknownOperation
 	}
 	h, ok := svc.ops[name]
 	if !ok {
-		return opName, nil, errUnknownOperation
+		return nil, errUnknownOperation
 	}
-	opName = name
+	*opName = name
 	if err := validate(svc.model, name, body); err != nil {
-		return opName, nil, err
+		return nil, err
 	}
 	caller := secrets.Caller{Account: res.Identity.Account, Region: res.Region, Principal: res.Identity.Principal}
-	resp, err = h(r.Context(), caller, body)
-	return opName, resp, err
+	return h(r.Context(), caller, body)
 }
 
 func readBody(r *http.Request) ([]byte, error) {

@@ -325,7 +325,9 @@ func (s *Service) GetSecretValue(ctx context.Context, c Caller, in GetSecretValu
 		return nil, err
 	}
 	if err := s.touch(ctx, sec, ver); err != nil {
-		return nil, internal(op, err)
+		// LastAccessedDate is bookkeeping: a read that could not record it
+		// still answers, as a read must not fail for want of a write.
+		s.logger().Warn("record last access", "op", op, "secret", sec.ARN, "err", err)
 	}
 	return out, nil
 }

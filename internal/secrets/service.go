@@ -61,6 +61,13 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
 
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
 // find resolves a SecretId for the caller. Secrets whose recovery window
 // has ended are treated as gone even before the purge job removes them.
 func (s *Service) find(ctx context.Context, tx Tx, op string, c Caller, id string) (*Secret, error) {
