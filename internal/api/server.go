@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
 	clear(buf.Bytes()) // the response may hold a secret value
@@ -193,7 +195,7 @@ func writeError(w http.ResponseWriter, we *wireError) {
 		body["Message"] = we.Message
 	}
 	b, _ := json.Marshal(body)
-	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(we.Status)
 	w.Write(b)
 }
@@ -201,6 +203,9 @@ func writeError(w http.ResponseWriter, we *wireError) {
 // log writes one line per request. It names the operation, the outcome and
 // the internal cause of a server error; never a request body or a value.
 func (s *Server) log(ctx context.Context, reqID, opName string, we *wireError, cause error, start time.Time) {
+	if we == nil && !s.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("request_id", reqID),
 		slog.String("operation", opName),
@@ -218,10 +223,21 @@ func (s *Server) log(ctx context.Context, reqID, opName string, we *wireError, c
 	}
 }
 
+// newRequestID returns a random id in UUID form, as AWS's request ids are.
 func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
 }
 
 // fromOther translates errors of the packages this one calls into wire
