@@ -223,6 +223,17 @@ func (s *Server) SDK(region ...string) *secretsmanager.Client {
 	})
 }
 
+// SDKWithRetries is SDK with the SDK's standard retries on, for idempotent
+// reads whose transport may see a connection error that is not the
+// server's doing (aws/aws-sdk-go-v2#2737: a stdlib race the SDK retries).
+func (s *Server) SDKWithRetries() *secretsmanager.Client {
+	return secretsmanager.New(secretsmanager.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(s.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
+	})
+}
+
 // RawRequest is a hand-made request, for cases the SDKs refuse to send.
 type RawRequest struct {
 	Target    string // e.g. "secretsmanager.CreateSecret"; "" sends no X-Amz-Target
