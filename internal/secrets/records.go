@@ -92,6 +92,29 @@ type KMSKey struct {
 	// Material holds the key material versions, each wrapped by the root
 	// key; the last one encrypts.
 	Material [][]byte
+
+	KeyUsage string // "ENCRYPT_DECRYPT"
+	KeySpec  string // "SYMMETRIC_DEFAULT"
+	Origin   string // "AWS_KMS"
+	Tags     []Tag
+	// Policy is the key policy document (the policy named "default").
+	Policy string
+	// RotationPeriodDays is the period of automatic rotation; 0 when
+	// automatic rotation is off.
+	RotationPeriodDays int
+	// NextRotationAt is when automatic rotation next runs; zero when off.
+	NextRotationAt time.Time
+	// DeletionAt is when a key pending deletion is deleted; zero otherwise.
+	DeletionAt time.Time
+	// Rotations records how each material version after the first came to
+	// be: Rotations[i] made Material[i+1].
+	Rotations []KeyRotation
+}
+
+// KeyRotation is one rotation of a KMS key's material.
+type KeyRotation struct {
+	At       time.Time
+	OnDemand bool // RotateKeyOnDemand rather than automatic rotation
 }
 
 // KMSAlias names a KMS key.

@@ -34,6 +34,7 @@ type Tx interface {
 	SecretTx
 	KeyTx
 	IdentityTx
+	MetaTx
 }
 
 // SecretTx holds secrets and their versions.
@@ -100,6 +101,25 @@ type KeyTx interface {
 	KMSAlias(ctx context.Context, arn string) (*KMSAlias, error)
 	// PutKMSAlias inserts the alias or replaces the one with the same ARN.
 	PutKMSAlias(ctx context.Context, a *KMSAlias) error
+	// KMSKeys returns the keys of the account and region ordered by ARN;
+	// an empty account means every key of every account and region.
+	KMSKeys(ctx context.Context, account, region string) ([]*KMSKey, error)
+	// DeleteKMSKey removes a key; removing a missing one is not an error.
+	DeleteKMSKey(ctx context.Context, arn string) error
+	// KMSAliases returns the aliases of the account and region ordered by
+	// name; an empty account means every alias.
+	KMSAliases(ctx context.Context, account, region string) ([]*KMSAlias, error)
+	// DeleteKMSAlias removes an alias; removing a missing one is not an error.
+	DeleteKMSAlias(ctx context.Context, arn string) error
+}
+
+// MetaTx holds named values about the data dir itself, such as the check
+// value that tells whether a root key is the one the data was sealed with.
+type MetaTx interface {
+	// Meta returns the value stored under name.
+	Meta(ctx context.Context, name string) ([]byte, error)
+	// PutMeta stores value under name, replacing any earlier value.
+	PutMeta(ctx context.Context, name string, value []byte) error
 }
 
 // IdentityTx holds accounts and access keys.

@@ -160,3 +160,61 @@ func blob(b []byte) []byte {
 	}
 	return b
 }
+
+// keyAttrs is the JSON form of a KMS key's attributes beyond its columns.
+// Times are Unix nanoseconds, 0 for the zero time, as in the columns.
+type keyAttrs struct {
+	KeyUsage           string        `json:"usage,omitempty"`
+	KeySpec            string        `json:"spec,omitempty"`
+	Origin             string        `json:"origin,omitempty"`
+	Tags               [][2]string   `json:"tags,omitempty"`
+	Policy             string        `json:"policy,omitempty"`
+	RotationPeriodDays int           `json:"rotation_days,omitempty"`
+	NextRotationAt     int64         `json:"next_rotation,omitempty"`
+	DeletionAt         int64         `json:"deletion,omitempty"`
+	Rotations          []keyRotation `json:"rotations,omitempty"`
+}
+
+type keyRotation struct {
+	At       int64 `json:"at"`
+	OnDemand bool  `json:"on_demand,omitempty"`
+}
+
+func encodeKeyAttrs(k *secrets.KMSKey) (string, error) {
+	var e times
+	a := keyAttrs{
+		KeyUsage: k.KeyUsage, KeySpec: k.KeySpec, Origin: k.Origin, Policy: k.Policy,
+		RotationPeriodDays: k.RotationPeriodDays,
+		NextRotationAt:     e.enc("NextRotationAt", k.NextRotationAt),
+		DeletionAt:         e.enc("DeletionAt", k.DeletionAt),
+	}
+	for _, t := range k.Tags {
+		a.Tags = append(a.Tags, [2]string{t.Key, t.Value})
+	}
+	for _, r := range k.Rotations {
+		a.Rotations = append(a.Rotations, keyRotation{At: e.enc("Rotations.At", r.At), OnDemand: r.OnDemand})
+	}
+	if e.err != nil {
+		return "", e.err
+	}
+	b, err := json.Marshal(a)
+	return string(b), err
+}
+
+func decodeKeyAttrs(s string, k *secrets.KMSKey) error {
+	var a keyAttrs
+	if err := json.Unmarshal([]byte(s), &a); err != nil {
+		return fmt.Errorf("decode key attributes: %w", err)
+	}
+	k.KeyUsage, k.KeySpec, k.Origin, k.Policy = a.KeyUsage, a.KeySpec, a.Origin, a.Policy
+	k.RotationPeriodDays = a.RotationPeriodDays
+	k.NextRotationAt, k.DeletionAt = decodeTime(a.NextRotationAt), decodeTime(a.DeletionAt)
+	k.Tags, k.Rotations = nil, nil
+	for _, t := range a.Tags {
+		k.Tags = append(k.Tags, secrets.Tag{Key: t[0], Value: t[1]})
+	}
+	for _, r := range a.Rotations {
+		k.Rotations = append(k.Rotations, secrets.KeyRotation{At: decodeTime(r.At), OnDemand: r.OnDemand})
+	}
+	return nil
+}

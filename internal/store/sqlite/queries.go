@@ -12,7 +12,7 @@ const (
 	secretCols = `arn, account, region, name, description, kms_key_id, tags, owning_service,
 		created_at, last_changed_at, last_accessed_at, deleted_at, purge_at, next_seq`
 	versionCols = `secret_arn, id, seq, stages, created_at, last_accessed_at, kms_key_arn, is_binary, sealed, pruned_at`
-	kmsKeyCols  = `arn, id, account, region, description, manager, state, created_at, material`
+	kmsKeyCols  = `arn, id, account, region, description, manager, state, created_at, material, attrs`
 	aliasCols   = `arn, name, account, region, target_key, created_at`
 	accountCols = `id, created_at`
 	accessCols  = `id, account, principal, status, sealed_secret, created_at`
@@ -26,6 +26,8 @@ type queries struct {
 	versions, version, versionByStage, putVersion, deleteVersion            *sql.Stmt
 	secretWithStageByARN, secretWithStageByName                             *sql.Stmt
 	kmsKey, putKMSKey, kmsAlias, putKMSAlias                                *sql.Stmt
+	kmsKeys, allKMSKeys, deleteKMSKey, kmsAliases, allKMSAliases            *sql.Stmt
+	deleteKMSAlias, meta, putMeta                                           *sql.Stmt
 	account, accounts, putAccount, accessKey, accessKeys, putAccessKey      *sql.Stmt
 
 	all []*sql.Stmt
@@ -63,6 +65,14 @@ func prepare(ctx context.Context, db *sql.DB) (*queries, error) {
 		{&q.putKMSKey, upsert("kms_keys", kmsKeyCols, "arn")},
 		{&q.kmsAlias, `SELECT ` + aliasCols + ` FROM kms_aliases WHERE arn = ?`},
 		{&q.putKMSAlias, upsert("kms_aliases", aliasCols, "arn")},
+		{&q.kmsKeys, `SELECT ` + kmsKeyCols + ` FROM kms_keys WHERE account = ? AND region = ? ORDER BY arn`},
+		{&q.allKMSKeys, `SELECT ` + kmsKeyCols + ` FROM kms_keys ORDER BY arn`},
+		{&q.deleteKMSKey, `DELETE FROM kms_keys WHERE arn = ?`},
+		{&q.kmsAliases, `SELECT ` + aliasCols + ` FROM kms_aliases WHERE account = ? AND region = ? ORDER BY name`},
+		{&q.allKMSAliases, `SELECT ` + aliasCols + ` FROM kms_aliases ORDER BY account, region, name`},
+		{&q.deleteKMSAlias, `DELETE FROM kms_aliases WHERE arn = ?`},
+		{&q.meta, `SELECT value FROM meta WHERE name = ?`},
+		{&q.putMeta, upsert("meta", "name, value", "name")},
 
 		{&q.account, `SELECT ` + accountCols + ` FROM accounts WHERE id = ?`},
 		{&q.accounts, `SELECT ` + accountCols + ` FROM accounts ORDER BY id`},

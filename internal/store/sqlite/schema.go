@@ -93,6 +93,20 @@ var migrations = [][]string{
 	{
 		`ALTER TABLE versions ADD COLUMN pruned_at INTEGER NOT NULL DEFAULT 0`,
 	},
+	// 3: KMS key attributes beyond the first migration's columns (usage,
+	// spec, origin, tags, policy, rotation, deletion), as one JSON object.
+	{
+		`ALTER TABLE kms_keys ADD COLUMN attrs TEXT NOT NULL DEFAULT '{}'`,
+		`CREATE INDEX kms_keys_scope ON kms_keys (account, region, arn)`,
+		`CREATE INDEX kms_aliases_scope ON kms_aliases (account, region, name)`,
+	},
+	// 4: named values about the data dir (the root key check).
+	{
+		`CREATE TABLE meta (
+			name  TEXT NOT NULL PRIMARY KEY,
+			value BLOB NOT NULL
+		) STRICT`,
+	},
 }
 
 // migrate applies the migrations db lacks, all in one write transaction, so

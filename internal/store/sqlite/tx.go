@@ -302,15 +302,80 @@ func scanKMSKey(r scanner) (*secrets.KMSKey, error) {
 		created  int64
 		material []byte
 	)
-	err := r.Scan(&k.ARN, &k.ID, &k.Account, &k.Region, &k.Description, &k.Manager, &k.State, &created, &material)
+	var attrs string
+	err := r.Scan(&k.ARN, &k.ID, &k.Account, &k.Region, &k.Description, &k.Manager, &k.State, &created, &material, &attrs)
 	if err != nil {
 		return nil, err
 	}
 	if k.Material, err = decodeMaterial(material); err != nil {
 		return nil, fmt.Errorf("key %s: %w", k.ARN, err)
 	}
+	if err := decodeKeyAttrs(attrs, &k); err != nil {
+		return nil, fmt.Errorf("key %s: %w", k.ARN, err)
+	}
 	k.CreatedAt = decodeTime(created)
 	return &k, nil
+}
+
+// KMSKeys returns the keys of the account and region, or all keys when
+// account is empty, ordered by ARN.
+func (t *tx) KMSKeys(ctx context.Context, account, region string) ([]*secrets.KMSKey, error) {
+	var (
+		out []*secrets.KMSKey
+		err error
+	)
+	if account == "" {
+		out, err = queryAll(ctx, t, t.q.allKMSKeys, scanKMSKey)
+	} else {
+		out, err = queryAll(ctx, t, t.q.kmsKeys, scanKMSKey, account, region)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list KMS keys: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteKMSKey removes a key; a missing one is not an error.
+func (t *tx) DeleteKMSKey(ctx context.Context, arn string) error {
+	return t.exec(ctx, t.q.deleteKMSKey, "delete KMS key "+arn, arn)
+}
+
+// KMSAliases returns the aliases of the account and region ordered by name,
+// or every alias when account is empty.
+func (t *tx) KMSAliases(ctx context.Context, account, region string) ([]*secrets.KMSAlias, error) {
+	var (
+		out []*secrets.KMSAlias
+		err error
+	)
+	if account == "" {
+		out, err = queryAll(ctx, t, t.q.allKMSAliases, scanKMSAlias)
+	} else {
+		out, err = queryAll(ctx, t, t.q.kmsAliases, scanKMSAlias, account, region)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list KMS aliases: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteKMSAlias removes an alias; a missing one is not an error.
+func (t *tx) DeleteKMSAlias(ctx context.Context, arn string) error {
+	return t.exec(ctx, t.q.deleteKMSAlias, "delete KMS alias "+arn, arn)
+}
+
+// Meta returns the value stored under name, or an error wrapping
+// secrets.ErrNotFound.
+func (t *tx) Meta(ctx context.Context, name string) ([]byte, error) {
+	var v []byte
+	if err := t.stmt(ctx, t.q.meta).QueryRowContext(ctx, name).Scan(&v); err != nil {
+		return nil, notFound(err, "meta", name)
+	}
+	return v, nil
+}
+
+// PutMeta stores value under name.
+func (t *tx) PutMeta(ctx context.Context, name string, value []byte) error {
+	return t.exec(ctx, t.q.putMeta, "put meta "+name, name, blob(value))
 }
 
 // KMSKey returns the key with this ARN, or an error wrapping
@@ -329,8 +394,12 @@ func (t *tx) PutKMSKey(ctx context.Context, k *secrets.KMSKey) error {
 	if err != nil {
 		return fmt.Errorf("put KMS key %s: CreatedAt: %w", k.ARN, err)
 	}
+	attrs, err := encodeKeyAttrs(k)
+	if err != nil {
+		return fmt.Errorf("put KMS key %s: %w", k.ARN, err)
+	}
 	return t.exec(ctx, t.q.putKMSKey, "put KMS key "+k.ARN,
-		k.ARN, k.ID, k.Account, k.Region, k.Description, k.Manager, k.State, created, encodeMaterial(k.Material))
+		k.ARN, k.ID, k.Account, k.Region, k.Description, k.Manager, k.State, created, encodeMaterial(k.Material), attrs)
 }
 
 func scanKMSAlias(r scanner) (*secrets.KMSAlias, error) {

@@ -89,6 +89,16 @@ func newKMSKey(account, region, id string) *secrets.KMSKey {
 		State:       "Enabled",
 		CreatedAt:   t0.Add(2),
 		Material:    [][]byte{{0x00, 0x01, 0xff}, {}, {0xde, 0xad, 0x00, 0xbe, 0xef}},
+		KeyUsage:    "ENCRYPT_DECRYPT",
+		KeySpec:     "SYMMETRIC_DEFAULT",
+		Origin:      "AWS_KMS",
+		Tags:        []secrets.Tag{{Key: "team", Value: "taskhub"}, {Key: "empty", Value: ""}},
+		Policy:      `{"Version":"2012-10-17","Statement":[]}`,
+		// Rotation on, a deletion scheduled, two rotations: every field set.
+		RotationPeriodDays: 365,
+		NextRotationAt:     t0.Add(365*24*time.Hour + 3),
+		DeletionAt:         t0.Add(7*24*time.Hour + 5),
+		Rotations:          []secrets.KeyRotation{{At: t0.Add(7), OnDemand: true}, {At: t0.Add(9)}},
 	}
 }
 
@@ -168,9 +178,18 @@ func normKMSKey(k *secrets.KMSKey) *secrets.KMSKey {
 	}
 	c := *k
 	c.CreatedAt = normTime(c.CreatedAt)
+	c.NextRotationAt = normTime(c.NextRotationAt)
+	c.DeletionAt = normTime(c.DeletionAt)
 	c.Material = nil
 	for _, m := range k.Material {
 		c.Material = append(c.Material, normBytes(m))
+	}
+	if len(c.Tags) == 0 {
+		c.Tags = nil
+	}
+	c.Rotations = nil
+	for _, r := range k.Rotations {
+		c.Rotations = append(c.Rotations, secrets.KeyRotation{At: normTime(r.At), OnDemand: r.OnDemand})
 	}
 	return &c
 }
@@ -271,4 +290,14 @@ func arns(secs []*secrets.Secret) []string {
 		out[i] = s.ARN
 	}
 	return out
+}
+
+func checkKMSKey(tb testing.TB, got, want *secrets.KMSKey) {
+	tb.Helper()
+	check(tb, "KMS key", got, want, normKMSKey)
+}
+
+func checkKMSAlias(tb testing.TB, got, want *secrets.KMSAlias) {
+	tb.Helper()
+	check(tb, "KMS alias", got, want, normKMSAlias)
 }

@@ -140,3 +140,138 @@ func testKMSAlias_ErrNotFound(t *testing.T, s secrets.Store) {
 		}
 	})
 }
+
+func testKMSKeys_Scoped(t *testing.T, s secrets.Store) {
+	ctx := context.Background()
+	k1 := newKMSKey(account1, region1, "1111aaaa-0000-4000-8000-000000000001")
+	k2 := newKMSKey(account1, region1, "0000bbbb-0000-4000-8000-000000000002")
+	k3 := newKMSKey(account1, region2, "2222cccc-0000-4000-8000-000000000003")
+	k4 := newKMSKey(account2, region1, "3333dddd-0000-4000-8000-000000000004")
+	MustUpdate(t, s, func(tx secrets.Tx) error {
+		for _, k := range []*secrets.KMSKey{k1, k2, k3, k4} {
+			if err := tx.PutKMSKey(ctx, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	inBoth(t, s, func(tx secrets.Tx) {
+		got, err := tx.KMSKeys(ctx, account1, region1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ARN != k2.ARN || got[1].ARN != k1.ARN {
+			t.Fatalf("KMSKeys(account1, region1) = %v, want [k2 k1] by ARN", keyARNs(got))
+		}
+		checkKMSKey(t, got[1], k1)
+		all, err := tx.KMSKeys(ctx, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 4 {
+			t.Errorf("KMSKeys(all) = %v, want 4 keys", keyARNs(all))
+		}
+		for i := 1; i < len(all); i++ {
+			if all[i-1].ARN >= all[i].ARN {
+				t.Errorf("KMSKeys(all) not ordered by ARN: %v", keyARNs(all))
+			}
+		}
+	})
+}
+
+func keyARNs(ks []*secrets.KMSKey) []string {
+	var out []string
+	for _, k := range ks {
+		out = append(out, k.ARN)
+	}
+	return out
+}
+
+func testDeleteKMSKey(t *testing.T, s secrets.Store) {
+	ctx := context.Background()
+	k := newKMSKey(account1, region1, "4444eeee-0000-4000-8000-000000000005")
+	MustUpdate(t, s, func(tx secrets.Tx) error { return tx.PutKMSKey(ctx, k) })
+	MustUpdate(t, s, func(tx secrets.Tx) error {
+		if err := tx.DeleteKMSKey(ctx, k.ARN); err != nil {
+			return err
+		}
+		return tx.DeleteKMSKey(ctx, k.ARN) // a missing key is not an error
+	})
+	inBoth(t, s, func(tx secrets.Tx) {
+		_, err := tx.KMSKey(ctx, k.ARN)
+		checkNotFound(t, "KMSKey after DeleteKMSKey", err)
+	})
+}
+
+func testKMSAliases_Scoped(t *testing.T, s secrets.Store) {
+	ctx := context.Background()
+	a1 := newKMSAlias(account1, region1, "alias/zeta", "arn:aws:kms:us-east-1:111111111111:key/k1")
+	a2 := newKMSAlias(account1, region1, "alias/alpha", "arn:aws:kms:us-east-1:111111111111:key/k2")
+	a3 := newKMSAlias(account1, region2, "alias/alpha", "arn:aws:kms:eu-west-1:111111111111:key/k3")
+	a4 := newKMSAlias(account2, region1, "alias/alpha", "arn:aws:kms:us-east-1:222222222222:key/k4")
+	MustUpdate(t, s, func(tx secrets.Tx) error {
+		for _, a := range []*secrets.KMSAlias{a1, a2, a3, a4} {
+			if err := tx.PutKMSAlias(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	inBoth(t, s, func(tx secrets.Tx) {
+		got, err := tx.KMSAliases(ctx, account1, region1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Name != "alias/alpha" || got[1].Name != "alias/zeta" {
+			t.Fatalf("KMSAliases(account1, region1) = %+v, want alpha then zeta", got)
+		}
+		checkKMSAlias(t, got[0], a2)
+		all, err := tx.KMSAliases(ctx, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != 4 {
+			t.Errorf("KMSAliases(all) has %d aliases, want 4", len(all))
+		}
+	})
+}
+
+func testDeleteKMSAlias(t *testing.T, s secrets.Store) {
+	ctx := context.Background()
+	a := newKMSAlias(account1, region1, "alias/gone", "arn:aws:kms:us-east-1:111111111111:key/k1")
+	MustUpdate(t, s, func(tx secrets.Tx) error { return tx.PutKMSAlias(ctx, a) })
+	MustUpdate(t, s, func(tx secrets.Tx) error {
+		if err := tx.DeleteKMSAlias(ctx, a.ARN); err != nil {
+			return err
+		}
+		return tx.DeleteKMSAlias(ctx, a.ARN)
+	})
+	inBoth(t, s, func(tx secrets.Tx) {
+		_, err := tx.KMSAlias(ctx, a.ARN)
+		checkNotFound(t, "KMSAlias after DeleteKMSAlias", err)
+	})
+}
+
+func testMeta(t *testing.T, s secrets.Store) {
+	ctx := context.Background()
+	inBoth(t, s, func(tx secrets.Tx) {
+		_, err := tx.Meta(ctx, "root-check")
+		checkNotFound(t, "Meta before PutMeta", err)
+	})
+	want := []byte{0x00, 0x01, 0xff, 'x'}
+	MustUpdate(t, s, func(tx secrets.Tx) error { return tx.PutMeta(ctx, "root-check", want) })
+	MustUpdate(t, s, func(tx secrets.Tx) error { return tx.PutMeta(ctx, "other", []byte("o")) })
+	inBoth(t, s, func(tx secrets.Tx) {
+		got, err := tx.Meta(ctx, "root-check")
+		if err != nil || string(got) != string(want) {
+			t.Errorf("Meta = %x, %v; want %x", got, err, want)
+		}
+	})
+	MustUpdate(t, s, func(tx secrets.Tx) error { return tx.PutMeta(ctx, "root-check", []byte("new")) })
+	inBoth(t, s, func(tx secrets.Tx) {
+		got, err := tx.Meta(ctx, "root-check")
+		if err != nil || string(got) != "new" {
+			t.Errorf("Meta after replace = %q, %v; want new", got, err)
+		}
+	})
+}

@@ -106,6 +106,17 @@ func Run(t *testing.T, open func(t *testing.T) secrets.Store) {
 		r.run(t, "Replace", testKMSAlias_Replace)
 		r.run(t, "ErrNotFound", testKMSAlias_ErrNotFound)
 	})
+	t.Run("KMSKeys", func(t *testing.T) {
+		r.run(t, "Scoped", testKMSKeys_Scoped)
+		r.run(t, "Delete", testDeleteKMSKey)
+	})
+	t.Run("KMSAliases", func(t *testing.T) {
+		r.run(t, "Scoped", testKMSAliases_Scoped)
+		r.run(t, "Delete", testDeleteKMSAlias)
+	})
+	t.Run("Meta", func(t *testing.T) {
+		r.run(t, "OK", testMeta)
+	})
 	t.Run("Account", func(t *testing.T) {
 		r.run(t, "OK", testAccount_OK)
 		r.run(t, "Replace", testAccount_Replace)
