@@ -65,10 +65,16 @@ func (k *Keyring) Seal(ctx context.Context, tx secrets.Tx, s *secrets.Secret, ve
 	const op = "keyring.Seal"
 	key, err := k.keyFor(ctx, tx, s.Account, s.Region, s.KMSKeyID, true)
 	if err != nil {
+		if secrets.KindOf(err) == secrets.InvalidParameter {
+			// The key the secret names is gone (deleted since): the value
+			// cannot be encrypted.
+			return nil, "", &secrets.Error{Kind: secrets.EncryptionFailed, Op: op, Msg: MsgEncryptionFailure, Err: err}
+		}
 		return nil, "", err
 	}
 	if key.State != "Enabled" {
-		return nil, "", &secrets.Error{Kind: secrets.EncryptionFailed, Op: op, Msg: keyStateMessage(key)}
+		return nil, "", &secrets.Error{Kind: secrets.EncryptionFailed, Op: op, Msg: MsgEncryptionFailure,
+			Err: fmt.Errorf("key %s is %s", key.ARN, key.State)}
 	}
 	idx := len(key.Material) - 1
 	kek, err := k.material(key, idx)
@@ -97,7 +103,7 @@ func (k *Keyring) Seal(ctx context.Context, tx secrets.Tx, s *secrets.Secret, ve
 func (k *Keyring) Open(ctx context.Context, tx secrets.Tx, s *secrets.Secret, v *secrets.Version) ([]byte, error) {
 	const op = "keyring.Open"
 	fail := func(err error) error {
-		return &secrets.Error{Kind: secrets.DecryptionFailed, Op: op, Msg: "Secrets Manager can't decrypt the protected secret text using the provided KMS key.", Err: err}
+		return &secrets.Error{Kind: secrets.DecryptionFailed, Op: op, Msg: MsgDecryptionFailure, Err: err}
 	}
 	b := v.Sealed
 	if len(b) < 5 || b[0] != valueVersion {
@@ -125,7 +131,7 @@ func (k *Keyring) Open(ctx context.Context, tx secrets.Tx, s *secrets.Secret, v 
 			return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
 		}
 		if key.State != "Enabled" {
-			return nil, &secrets.Error{Kind: secrets.DecryptionFailed, Op: op, Msg: keyStateMessage(key)}
+			return nil, fail(fmt.Errorf("key %s is %s", key.ARN, key.State))
 		}
 		if kek, err = k.material(key, int(idx)); err != nil {
 			return nil, fail(err)
@@ -147,13 +153,24 @@ func (k *Keyring) Open(ctx context.Context, tx secrets.Tx, s *secrets.Secret, v 
 	return pt, nil
 }
 
-// ResolveKey implements secrets.Sealer.
+// ResolveKey implements secrets.Sealer. It returns the KmsKeyId as
+// DescribeSecret shows it: empty for the AWS-managed default key (AWS omits
+// it), an alias as its ARN, a key id or key ARN as given.
 func (k *Keyring) ResolveKey(ctx context.Context, tx secrets.Tx, account, region, kmsKeyID string) (string, error) {
-	key, err := k.keyFor(ctx, tx, account, region, kmsKeyID, false)
-	if err != nil {
+	if isDefaultKey(account, region, kmsKeyID) {
+		return "", nil
+	}
+	if _, err := k.keyFor(ctx, tx, account, region, kmsKeyID, false); err != nil {
 		return "", err
 	}
-	return key.ARN, nil
+	if strings.HasPrefix(kmsKeyID, "alias/") {
+		return AliasARN(region, account, kmsKeyID), nil
+	}
+	return kmsKeyID, nil
+}
+
+func isDefaultKey(account, region, kmsKeyID string) bool {
+	return kmsKeyID == "" || kmsKeyID == DefaultKeyAlias || kmsKeyID == AliasARN(region, account, DefaultKeyAlias)
 }
 
 // keyFor finds the KMS key that kmsKeyID names. An empty id, or the default
@@ -162,7 +179,7 @@ func (k *Keyring) ResolveKey(ctx context.Context, tx secrets.Tx, account, region
 func (k *Keyring) keyFor(ctx context.Context, tx secrets.Tx, account, region, kmsKeyID string, create bool) (*secrets.KMSKey, error) {
 	const op = "keyring.Key"
 	aliasARN := AliasARN(region, account, DefaultKeyAlias)
-	if kmsKeyID == "" || kmsKeyID == DefaultKeyAlias || kmsKeyID == aliasARN {
+	if isDefaultKey(account, region, kmsKeyID) {
 		a, err := tx.KMSAlias(ctx, aliasARN)
 		switch {
 		case err == nil:
@@ -215,13 +232,20 @@ func keyNotFound(op string, err error) error {
 	return &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
 }
 
-// MsgKeyNotFound answers a KmsKeyId that names no key. AWS answers
-// InvalidParameterException (boto/boto3#1533); its text was not captured.
-const MsgKeyNotFound = "Secrets Manager can't find the specified KMS key."
-
-func keyStateMessage(key *secrets.KMSKey) string {
-	return fmt.Sprintf("%s is %s.", key.ARN, strings.ToLower(key.State))
-}
+// Messages Secrets Manager gives for its KMS keys.
+const (
+	// MsgKeyNotFound answers a KmsKeyId that names no key. AWS answers
+	// InvalidParameterException (boto/boto3#1533); its text was not captured.
+	MsgKeyNotFound = "Secrets Manager can't find the specified KMS key."
+	// MsgEncryptionFailure answers a write under a key that is disabled,
+	// pending deletion or deleted: the EncryptionFailure text of the
+	// Secrets Manager API reference (botocore's model documents the shape
+	// with it); no AWS capture of a live answer was found.
+	MsgEncryptionFailure = "Secrets Manager can't encrypt the protected secret text using the provided KMS key. Check that the KMS key is available, enabled, and not in an invalid state."
+	// MsgDecryptionFailure answers a read under such a key, or of a value
+	// that fails to decrypt: the DecryptionFailure text of the API reference.
+	MsgDecryptionFailure = "Secrets Manager can't decrypt the protected secret text using the provided KMS key."
+)
 
 func (k *Keyring) createDefaultKey(ctx context.Context, tx secrets.Tx, account, region string) (*secrets.KMSKey, error) {
 	const op = "keyring.createDefaultKey"

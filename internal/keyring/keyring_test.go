@@ -332,25 +332,28 @@ func TestKeyring_ResolveKey(t *testing.T) {
 	MustSeal(t, kr, st, sec, "v1", []byte("x"))
 	_, key := defaultKey(t, st, account, region)
 
+	// ResolveKey returns the KmsKeyId as DescribeSecret shows it: nothing
+	// for the default key, an alias as its ARN, a key id or ARN as given.
 	tests := []struct {
 		name    string
 		account string
 		region  string
 		id      string
-		want    string // empty: InvalidParameter
+		want    string
+		wantErr bool // InvalidParameter with MsgKeyNotFound
 	}{
-		{"OKEmpty", account, region, "", key.ARN},
-		{"OKDefaultAlias", account, region, keyring.DefaultKeyAlias, key.ARN},
-		{"OKDefaultAliasARN", account, region, keyring.AliasARN(region, account, keyring.DefaultKeyAlias), key.ARN},
-		{"OKKeyID", account, region, key.ID, key.ARN},
-		{"OKKeyARN", account, region, key.ARN, key.ARN},
-		{"ErrUnknownKeyID", account, region, "1234abcd-12ab-34cd-56ef-1234567890ab", ""},
-		{"ErrUnknownKeyARN", account, region, keyring.KeyARN(region, account, "1234abcd-12ab-34cd-56ef-1234567890ab"), ""},
-		{"ErrUnknownAlias", account, region, "alias/nope", ""},
-		{"ErrUnknownAliasARN", account, region, keyring.AliasARN(region, account, "alias/nope"), ""},
-		{"ErrKeyOfOtherAccount", "444455556666", region, key.ARN, ""},
-		{"ErrKeyOfOtherRegion", account, "us-west-2", key.ARN, ""},
-		{"ErrKeyIDInOtherRegion", account, "us-west-2", key.ID, ""},
+		{"OKEmpty", account, region, "", "", false},
+		{"OKDefaultAlias", account, region, keyring.DefaultKeyAlias, "", false},
+		{"OKDefaultAliasARN", account, region, keyring.AliasARN(region, account, keyring.DefaultKeyAlias), "", false},
+		{"OKKeyID", account, region, key.ID, key.ID, false},
+		{"OKKeyARN", account, region, key.ARN, key.ARN, false},
+		{"ErrUnknownKeyID", account, region, "1234abcd-12ab-34cd-56ef-1234567890ab", "", true},
+		{"ErrUnknownKeyARN", account, region, keyring.KeyARN(region, account, "1234abcd-12ab-34cd-56ef-1234567890ab"), "", true},
+		{"ErrUnknownAlias", account, region, "alias/nope", "", true},
+		{"ErrUnknownAliasARN", account, region, keyring.AliasARN(region, account, "alias/nope"), "", true},
+		{"ErrKeyOfOtherAccount", "444455556666", region, key.ARN, "", true},
+		{"ErrKeyOfOtherRegion", account, "us-west-2", key.ARN, "", true},
+		{"ErrKeyIDInOtherRegion", account, "us-west-2", key.ID, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,7 +364,7 @@ func TestKeyring_ResolveKey(t *testing.T) {
 				got, err = kr.ResolveKey(t.Context(), tx, tt.account, tt.region, tt.id)
 				return err
 			})
-			if tt.want != "" {
+			if !tt.wantErr {
 				if err != nil || got != tt.want {
 					t.Errorf("ResolveKey = %q, %v; want %q", got, err, tt.want)
 				}
@@ -380,8 +383,9 @@ func TestKeyring_ResolveKey(t *testing.T) {
 			_, _, err := kr.Seal(t.Context(), tx, sec, "v1", []byte("x"))
 			return err
 		})
-		if secrets.KindOf(err) != secrets.InvalidParameter || secrets.MessageOf(err) != keyring.MsgKeyNotFound {
-			t.Errorf("Seal = %v, want InvalidParameter", err)
+		// A secret whose key is gone cannot take a new value.
+		if secrets.KindOf(err) != secrets.EncryptionFailed || secrets.MessageOf(err) != keyring.MsgEncryptionFailure {
+			t.Errorf("Seal = %v, want EncryptionFailed", err)
 		}
 	})
 }

@@ -64,13 +64,14 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 			out, err = s.retryCreate(ctx, tx, op, existing, token, in)
 			return err
 		}
-		if _, err := s.Sealer.ResolveKey(ctx, tx, c.Account, c.Region, in.KMSKeyID); err != nil {
+		keyID, err := s.Sealer.ResolveKey(ctx, tx, c.Account, c.Region, in.KMSKeyID)
+		if err != nil {
 			return internal(op, err)
 		}
 		now := s.now()
 		sec := &Secret{
 			ARN: SecretARN(c.Region, c.Account, in.Name, suffix), Account: c.Account, Region: c.Region,
-			Name: in.Name, KMSKeyID: in.KMSKeyID, Tags: mergeTags(nil, in.Tags),
+			Name: in.Name, KMSKeyID: keyID, Tags: mergeTags(nil, in.Tags),
 			CreatedAt: now, LastChangedAt: now,
 		}
 		if in.Description != nil {
@@ -219,7 +220,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 		if in.Description != nil {
 			sec.Description = *in.Description
 		}
-		if in.KMSKeyID != nil && *in.KMSKeyID != sec.KMSKeyID {
+		if in.KMSKeyID != nil {
 			if err := s.rekey(ctx, tx, op, sec, versions, *in.KMSKeyID); err != nil {
 				return err
 			}
@@ -254,11 +255,15 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 // labelled AWSCURRENT, AWSPENDING and AWSPREVIOUS under it, as UpdateSecret
 // is documented to do.
 func (s *Service) rekey(ctx context.Context, tx Tx, op string, sec *Secret, versions []*Version, kmsKeyID string) error {
-	if _, err := s.Sealer.ResolveKey(ctx, tx, sec.Account, sec.Region, kmsKeyID); err != nil {
+	keyID, err := s.Sealer.ResolveKey(ctx, tx, sec.Account, sec.Region, kmsKeyID)
+	if err != nil {
 		return internal(op, err)
 	}
+	if keyID == sec.KMSKeyID {
+		return nil
+	}
 	old := *sec
-	sec.KMSKeyID = kmsKeyID
+	sec.KMSKeyID = keyID
 	for _, v := range versions {
 		if !v.HasStage(StageCurrent) && !v.HasStage(StagePending) && !v.HasStage(StagePrevious) {
 			continue

@@ -149,7 +149,8 @@ type Sealer interface {
 	// Open decrypts the value of version v of secret s. It fails with a
 	// DecryptionFailed *Error when the value cannot be decrypted.
 	Open(ctx context.Context, tx Tx, s *Secret, v *Version) ([]byte, error)
-	// ResolveKey checks that the KmsKeyId a caller gave names a usable key in
-	// the account and region, and returns the ARN of the key it names.
+	// ResolveKey checks that the KmsKeyId a caller gave names a key in the
+	// account and region, and returns the form a secret records and
+	// DescribeSecret shows: empty for the account's default key.
 	ResolveKey(ctx context.Context, tx Tx, account, region, kmsKeyID string) (string, error)
 }
