@@ -44,6 +44,9 @@ func BenchmarkGetSecretValue(b *testing.B) {
 
 	b.Run("bare", func(b *testing.B) { runClients(b, bare, env.key, body) })
 	b.Run("coffer", func(b *testing.B) { runClients(b, env.url, env.key, body) })
+	// The same read of a secret under a customer key, whose state is
+	// checked on every read.
+	b.Run("coffer-cmk", func(b *testing.B) { runClients(b, env.url, env.key, `{"SecretId":"prod/taskhub/cmk"}`) })
 }
 
 type benchEnv struct {
@@ -79,6 +82,24 @@ func mustServe(tb testing.TB) benchEnv {
 	c := secrets.Caller{Account: acct.ID, Region: "us-east-1"}
 	_, err = svc.CreateSecret(ctx, c, secrets.CreateSecretInput{
 		Name: "prod/taskhub/secretmanager", Token: "0d3b2f4e-6c5a-4b8e-9f1a-2c3d4e5f6a7b",
+		Value: &secrets.Value{Bytes: []byte(`{"Service":"Amazon DynamoDB"}`)},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	kr := svc.Sealer.(*keyring.Keyring)
+	cmk := &secrets.KMSKey{
+		ARN: keyring.KeyARN("us-east-1", acct.ID, "1234abcd-12ab-34cd-56ef-1234567890ab"), ID: "1234abcd-12ab-34cd-56ef-1234567890ab",
+		Account: acct.ID, Region: "us-east-1", Manager: "CUSTOMER", State: "Enabled",
+	}
+	if err := kr.AddMaterial(cmk); err != nil {
+		tb.Fatal(err)
+	}
+	if err := st.Update(ctx, func(tx secrets.Tx) error { return tx.PutKMSKey(ctx, cmk) }); err != nil {
+		tb.Fatal(err)
+	}
+	_, err = svc.CreateSecret(ctx, c, secrets.CreateSecretInput{
+		Name: "prod/taskhub/cmk", KMSKeyID: cmk.ID, Token: "0d3b2f4e-6c5a-4b8e-9f1a-2c3d4e5f6a7b",
 		Value: &secrets.Value{Bytes: []byte(`{"Service":"Amazon DynamoDB"}`)},
 	})
 	if err != nil {
