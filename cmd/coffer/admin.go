@@ -20,6 +20,13 @@ Commands:
   create-access-key   create an access key for an account's root principal
                       (the way back in when the admin key is lost)
   list-accounts       list the accounts
+  rotate-root-key     replace the root key with a fresh one and rewrap
+                      everything under it (crash-safe; the old key stops
+                      opening the data dir)
+
+Every command needs the server stopped, and what unlocks the root key:
+--key-file, or a passphrase (--passphrase-file, --passphrase-fd,
+$COFFER_PASSPHRASE or a prompt), or the external KMS's AWS credentials.
 `
 
 func (c *adminCommand) Run(ctx context.Context, args []string) error {
@@ -30,12 +37,13 @@ func (c *adminCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("coffer admin "+args[0], flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	dataDir := fs.String("data-dir", "", "data directory (required)")
-	keyFile := fs.String("key-file", "", "root key file (required)")
+	var rf rootFlags
+	rf.register(fs)
 	var accountID *string
 	switch args[0] {
 	case "create-access-key":
 		accountID = fs.String("account-id", "", "account of the key (default: the only account)")
-	case "list-accounts":
+	case "list-accounts", "rotate-root-key":
 	default:
 		fmt.Fprint(c.stderr, adminUsage)
 		return fmt.Errorf("unknown admin command %q", args[0])
@@ -43,15 +51,24 @@ func (c *adminCommand) Run(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if *dataDir == "" || *keyFile == "" {
+	if *dataDir == "" {
 		fs.Usage()
-		return errors.New("admin needs --data-dir and --key-file")
+		return errors.New("admin needs --data-dir")
 	}
-	a, err := openApp(ctx, *dataDir, *keyFile, appOptions{})
+	a, err := openApp(ctx, *dataDir, "", appOptions{root: rf})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if args[0] == "rotate-root-key" {
+		kmsKeys, accessKeys, err := rotateRootKey(ctx, a, *dataDir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Rotated the root key: rewrapped %d KMS keys and %d access keys. The old root key no longer opens %s.\n",
+			kmsKeys, accessKeys, *dataDir)
+		return nil
+	}
 	accounts, err := a.identity.Accounts(ctx)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coffer-dev/coffer/internal/identity"
 	"github.com/coffer-dev/coffer/internal/keyring"
+	"github.com/coffer-dev/coffer/internal/kms"
 	"github.com/coffer-dev/coffer/internal/secrets"
 	"github.com/coffer-dev/coffer/internal/store/sqlite"
 )
@@ -25,7 +26,8 @@ const (
 
 // dataConfig is the small configuration kept in the data dir.
 type dataConfig struct {
-	Listen string `json:"listen,omitempty"`
+	Listen  string         `json:"listen,omitempty"`
+	RootKey *rootKeyConfig `json:"root_key,omitempty"` // how the root key is held; see rootkey.go
 }
 
 func writeConfig(dataDir string, cfg dataConfig) error {
@@ -54,23 +56,28 @@ type app struct {
 	keyring  *keyring.Keyring
 	identity *identity.Manager
 	secrets  *secrets.Service
+	kms      *kms.Service
 	clock    secrets.Clock
 	logger   *slog.Logger
+	rootKeys *rootKeys // how the root key is held (rotate-root-key)
+	lock     *os.File  // the data dir's lock, held until Close
 }
 
 type appOptions struct {
 	clock  secrets.Clock
 	logger *slog.Logger
+	root   rootFlags // where the root key comes from (keyFile fills root.keyFile)
 }
 
 // openApp opens a data dir with its root key.
 func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, error) {
-	root, err := keyring.LoadRootKey(keyFile)
-	if err != nil {
-		return nil, err
-	}
 	if fi, err := os.Stat(dataDir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("data dir %s does not exist: run coffer init first", dataDir)
+	}
+	o.root.keyFile = cmpOr(keyFile, o.root.keyFile)
+	st, root, rk, lock, err := openStore(ctx, dataDir, o.root)
+	if err != nil {
+		return nil, err
 	}
 	clk := o.clock
 	if clk == nil {
@@ -79,10 +86,6 @@ func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, 
 	logger := o.logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	st, err := sqlite.Open(filepath.Join(dataDir, dbFile), sqlite.DefaultOptions())
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
 	}
 	kr := keyring.New(root, clk, nil)
 	return &app{
@@ -93,10 +96,17 @@ func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, 
 			Store: st, Sealer: kr, Clock: clk, Logger: logger,
 			TokenKey: root.Derive("pagination-token"),
 		},
-		clock:  clk,
-		logger: logger,
+		kms:      &kms.Service{Store: st, Keyring: kr, Clock: clk, Logger: logger},
+		clock:    clk,
+		logger:   logger,
+		rootKeys: rk,
+		lock:     lock,
 	}, nil
 }
 
-// Close closes the store.
-func (a *app) Close() error { return a.store.Close() }
+// Close closes the store and releases the data dir.
+func (a *app) Close() error {
+	err := a.store.Close()
+	a.lock.Close()
+	return err
+}

@@ -13,10 +13,12 @@ import (
 const usage = `Usage: coffer <command> [flags]
 
 Commands:
-  init     create a data dir: root key file, first account, admin access key
+  init     create a data dir: root key (in a file, behind a passphrase, or
+           wrapped by an external KMS), first account, admin access key
   server   serve the API from a data dir
   dev      serve the API from a throw-away data dir and print credentials
-  admin    offline administration (admin create-access-key)
+  admin    offline administration (create-access-key, list-accounts,
+           rotate-root-key)
   version  print the version
 
 Run 'coffer <command> -h' for a command's flags.

@@ -33,6 +33,7 @@ type serveFlags struct {
 	logFormat     string
 	purgeInterval time.Duration
 	testing       testFlags // only in test builds; see clock_*.go
+	root          rootFlags // server only: what unlocks the root key (rootkey.go)
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
@@ -42,7 +43,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.BoolVar(&f.allowPlain, "allow-plain-http", false, "serve plain HTTP on a non-loopback address (insecure: credentials and values cross the network in the clear)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
-	fs.DurationVar(&f.purgeInterval, "purge-interval", time.Minute, "how often secrets past their recovery window are purged")
+	fs.DurationVar(&f.purgeInterval, "purge-interval", time.Minute, "how often secrets past their recovery window are purged, and KMS keys' due rotations and deletions run")
 	f.testing.register(fs)
 }
 
@@ -50,15 +51,15 @@ func (c *serverCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("coffer server", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	dataDir := fs.String("data-dir", "", "data directory made by coffer init (required)")
-	keyFile := fs.String("key-file", "", "root key file (required; must not be readable by group or others)")
 	var sf serveFlags
 	sf.register(fs, "")
+	sf.root.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dataDir == "" || *keyFile == "" {
+	if *dataDir == "" {
 		fs.Usage()
-		return errors.New("server needs --data-dir and --key-file")
+		return errors.New("server needs --data-dir (and --key-file, a passphrase or KMS credentials, as coffer init chose)")
 	}
 	if sf.listen == "" {
 		cfg, err := readConfig(*dataDir)
@@ -67,7 +68,7 @@ func (c *serverCommand) Run(ctx context.Context, args []string) error {
 		}
 		sf.listen = cmpOr(cfg.Listen, defaultListen)
 	}
-	return serve(ctx, *dataDir, *keyFile, sf, c.stderr, nil)
+	return serve(ctx, *dataDir, "", sf, c.stderr, nil)
 }
 
 func cmpOr(a, b string) string {
@@ -95,7 +96,7 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, dataDir, keyFile, appOptions{clock: clk, logger: logger})
+	a, err := openApp(ctx, dataDir, keyFile, appOptions{clock: clk, logger: logger, root: sf.root})
 	if err != nil {
 		return err
 	}
@@ -104,6 +105,7 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 	metrics := api.NewMetrics()
 	srv := api.New(api.Options{
 		Secrets:  a.secrets,
+		KMS:      a.kms,
 		Verifier: &auth.Verifier{Creds: a.identity, Now: a.clock.Now},
 		Logger:   logger,
 		Metrics:  metrics,
@@ -138,6 +140,7 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	go purgeLoop(jobsCtx, a, sf.purgeInterval)
+	go keyJobsLoop(jobsCtx, a, sf.purgeInterval)
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -173,6 +176,31 @@ func purgeLoop(ctx context.Context, a *app, every time.Duration) {
 			a.logger.Error("purge deleted secrets", "err", err)
 		} else if n > 0 {
 			a.logger.Info("purged deleted secrets", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// keyJobsLoop runs the KMS keys' due work on the injected clock: automatic
+// rotations and deletions at the end of their waiting period. Operations
+// treat a key past its deletion date as gone at once, so the interval only
+// bounds how late a rotation happens and how long a deleted key's row
+// stays on disk.
+func keyJobsLoop(ctx context.Context, a *app, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if rotated, deleted, err := a.kms.RunDue(ctx); err != nil && ctx.Err() == nil {
+			a.logger.Error("KMS key jobs", "err", err)
+		} else if rotated+deleted > 0 {
+			a.logger.Info("KMS key jobs", "rotated", rotated, "deleted", deleted)
 		}
 		select {
 		case <-ctx.Done():

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/coffer-dev/coffer/internal/auth"
+	"github.com/coffer-dev/coffer/internal/kms"
 	"github.com/coffer-dev/coffer/internal/secrets"
 )
 
@@ -43,12 +44,14 @@ type Server struct {
 type service struct {
 	signingName string // the service in the SigV4 credential scope
 	model       string // the service model that validates its input
+	codes       codeTable
 	ops         map[string]handler
 }
 
 // Options configures a Server.
 type Options struct {
 	Secrets  *secrets.Service
+	KMS      *kms.Service // nil means no KMS API
 	Verifier *auth.Verifier
 	Logger   *slog.Logger // nil means slog.Default()
 	Metrics  *Metrics     // nil means no metrics
@@ -60,14 +63,18 @@ func New(o Options) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Server{
+	s := &Server{
 		verifier: o.Verifier,
 		logger:   logger,
 		metrics:  o.Metrics,
 		services: map[string]*service{
-			"secretsmanager": {signingName: "secretsmanager", model: "secretsmanager", ops: secretsManagerOps(o.Secrets)},
+			"secretsmanager": {signingName: "secretsmanager", model: "secretsmanager", codes: codes, ops: secretsManagerOps(o.Secrets)},
 		},
 	}
+	if o.KMS != nil {
+		s.services["TrentService"] = &service{signingName: "kms", model: "kms", codes: kmsCodes, ops: kmsOps(o.KMS)}
+	}
+	return s
 }
 
 // Handler returns the server's routes: the API at /, and the only paths
@@ -92,7 +99,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	opName, resp, err := s.serveSafely(r, reqID)
 	if err != nil {
-		we := toWire(err)
+		table := codes
+		if svc := s.services[targetPrefix(r)]; svc != nil {
+			table = svc.codes
+		}
+		we := table.toWire(err)
 		s.log(r.Context(), reqID, opName, we, err, start)
 		s.metrics.observe(opName, we.Code, time.Since(start))
 		writeError(w, we)
@@ -164,11 +175,19 @@ func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 		return nil, errUnknownOperation
 	}
 	*opName = name
-	if err := validate(svc.model, name, body); err != nil {
+	input, err := validate(svc.model, name, body)
+	if err != nil {
 		return nil, err
 	}
+	defer clear(input) // the canonical body may hold a secret value
 	caller := secrets.Caller{Account: res.Identity.Account, Region: res.Region, Principal: res.Identity.Principal}
-	return h(r.Context(), caller, body)
+	return h(r.Context(), caller, input)
+}
+
+// targetPrefix is the service part of a request's X-Amz-Target.
+func targetPrefix(r *http.Request) string {
+	prefix, _, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	return prefix
 }
 
 func readBody(r *http.Request) ([]byte, error) {

@@ -12,29 +12,40 @@ import (
 // models are the service models input is validated against, by name.
 var models = map[string]*model.Service{
 	"secretsmanager": model.SecretsManager(),
+	"kms":            model.KMS(),
 }
 
 // validate checks a request body against the operation's input shape in
-// the service model, as AWS does before it runs an operation.
-func validate(modelName, opName string, body []byte) error {
+// the service model, as AWS does before it runs an operation, and returns
+// the body in its canonical form (see model.Canonical): the one the
+// operation decodes, so that what it reads is what was validated.
+func validate(modelName, opName string, body []byte) ([]byte, error) {
 	input := map[string]any{}
 	if len(bytes.TrimSpace(body)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return errSerialization
+			return nil, errSerialization
 		}
 		if dec.More() {
-			return errSerialization
+			return nil, errSerialization
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return errSerialization
+			return nil, errSerialization
 		}
 		input = m
 	}
-	return model.Validate(models[modelName], opName, input)
+	svc := models[modelName]
+	if err := model.Validate(svc, opName, input); err != nil {
+		return nil, err
+	}
+	canonical, err := model.Canonical(svc, opName, input)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(canonical)
 }
 
 // fromModel turns the model's validation and serialization errors into

@@ -73,6 +73,9 @@ func filtersIn(fs []filter) []secrets.Filter {
 	return out
 }
 
+// maxValueBytes is the largest secret value, in bytes (AWS's quota).
+const maxValueBytes = 65536
+
 // value turns SecretString/SecretBinary into a domain Value; both given is
 // an error, neither gives nil.
 func value(str *string, bin []byte) (*secrets.Value, error) {
@@ -81,6 +84,13 @@ func value(str *string, bin []byte) (*secrets.Value, error) {
 		return nil, &wireError{Code: "InvalidParameterException", Status: 400,
 			// Emulators' text; no AWS capture found.
 			Message: "You can't specify both a binary secret value and a string secret value in the same secret."}
+	case str != nil && len(*str) > maxValueBytes:
+		// The model bounds SecretString in characters (UTF-16 units, as
+		// Java counts); the quota is 65,536 bytes, so multi-byte text can
+		// pass the first and break the second. Answered as the model's own
+		// length violation, without the value.
+		return nil, &wireError{Code: "ValidationException", Status: 400,
+			Message: "1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536"}
 	case str != nil:
 		return &secrets.Value{Bytes: []byte(*str)}, nil
 	case bin != nil:

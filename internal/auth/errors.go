@@ -99,6 +99,7 @@ const (
 	failExpired                         // request time more than MaxSkew in the past
 	failNotYetCurrent                   // request time more than MaxSkew in the future
 	failPresignExpired                  // presigned URL past X-Amz-Date + X-Amz-Expires
+	failTargetNotSigned                 // X-Amz-Target sent but not signed
 )
 
 // errorTable is the one place that maps a failure to what AWS sends. format is
@@ -213,6 +214,11 @@ var errorTable = [...]struct {
 	// [model]. Args: X-Amz-Date, now-expires, now, expires in seconds.
 	failPresignExpired: {ErrSignatureExpired, codeInvalidSignature, http.StatusBadRequest,
 		"Signature expired: %s is now earlier than %s (%s - %d sec.)"},
+	// [model], worded as [D]'s row for Host: the operation a JSON request
+	// runs is its X-Amz-Target, so a signature that does not cover it would
+	// let one signed request run any operation. The SDKs sign it. No arguments.
+	failTargetNotSigned: {ErrMalformedSignature, codeInvalidSignature, http.StatusBadRequest,
+		"'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."},
 }
 
 // newError returns the *Error for failure f, formatting its message with args.

@@ -126,6 +126,13 @@ func (v *Verifier) Verify(r *http.Request, body []byte, service string) (*Result
 	if !slices.Contains(names, "host") {
 		return nil, newError(failHostNotSigned)
 	}
+	if target, ok := r.Header["X-Amz-Target"]; ok && !slices.Contains(names, "x-amz-target") {
+		// A presigned URL may carry it as a signed query parameter instead
+		// (the SDKs hoist X-Amz-* headers into the query when presigning).
+		if q, inQuery := lookupQuery(query, "X-Amz-Target"); !inQuery || len(target) != 1 || q != target[0] {
+			return nil, newError(failTargetNotSigned)
+		}
+	}
 	if in.algorithm != algorithm {
 		return nil, newError(failAlgorithm, in.algorithm)
 	}
@@ -313,7 +320,9 @@ func (v *Verifier) checkTime(in *sigInput) *Error {
 // every fault into one message as AWS does.
 func checkScope(t time.Time, date, region, service, terminator, wantService string) *Error {
 	var msg strings.Builder
-	if region == "" {
+	if !validRegion(region) {
+		// The region becomes part of every ARN the request makes: it must
+		// look like one (the model's RegionType pattern, ^([a-z]+-)+\d+$).
 		msg.WriteString("Credential should be scoped to a valid region, not '" + region + "'. ")
 	}
 	if service != wantService {
@@ -332,19 +341,18 @@ func checkScope(t time.Time, date, region, service, terminator, wantService stri
 	return nil
 }
 
-// contentHash returns the payload hash for the canonical request. When the
-// client sent X-Amz-Content-Sha256 it must be UNSIGNED-PAYLOAD or the body's
-// hash; otherwise the body's hash is used.
+// contentHash returns the payload hash for the canonical request: always
+// the hash of the body received, so the signature covers the body. AWS's
+// JSON services do not take UNSIGNED-PAYLOAD (an S3 option): a request
+// signed that way fails as a signature mismatch. A X-Amz-Content-Sha256
+// that names another hash is refused at once.
 func contentHash(r *http.Request, in *sigInput, body []byte) (string, *Error) {
 	claimed := r.Header.Get(hdrContentSHA256)
 	if claimed == "" && in.presigned {
 		claimed, _ = lookupQuery(in.query, qContentSHA256)
 	}
-	if claimed == unsignedPayload {
-		return unsignedPayload, nil
-	}
 	actual := payloadHash(body)
-	if claimed == "" {
+	if claimed == "" || claimed == unsignedPayload {
 		return actual, nil
 	}
 	if !strings.EqualFold(claimed, actual) {
@@ -403,4 +411,26 @@ func lookupQuery(params []queryParam, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// validRegion reports whether a region has the form of an AWS region:
+// lower-case words joined by hyphens, ending in a number (us-east-1,
+// us-gov-west-1).
+func validRegion(region string) bool {
+	words := strings.Split(region, "-")
+	if len(words) < 2 {
+		return false
+	}
+	for i, w := range words {
+		if w == "" {
+			return false
+		}
+		last := i == len(words)-1
+		for _, c := range w {
+			if last && (c < '0' || c > '9') || !last && (c < 'a' || c > 'z') {
+				return false
+			}
+		}
+	}
+	return true
 }

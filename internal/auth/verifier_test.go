@@ -244,10 +244,29 @@ func TestVerifier_Verify(t *testing.T) {
 			sign: signOpts{header: http.Header{"X-Amz-Content-Sha256": {sha256Hex([]byte(testBody))}}},
 		},
 		{
-			name: "OKUnsignedPayload",
-			sign: signOpts{header: http.Header{"X-Amz-Content-Sha256": {"UNSIGNED-PAYLOAD"}}, payloadHash: "UNSIGNED-PAYLOAD"},
-			// The body is not covered by the signature, so changing it is not detected.
-			mutate: func(_ *http.Request, body *[]byte) { *body = []byte(`{"SecretId":"other"}`) },
+			// UNSIGNED-PAYLOAD is S3's: the JSON services sign over the body
+			// received, so a request that did not sign its body fails.
+			name:     "ErrUnsignedPayload",
+			sign:     signOpts{header: http.Header{"X-Amz-Content-Sha256": {"UNSIGNED-PAYLOAD"}}, payloadHash: "UNSIGNED-PAYLOAD"},
+			mutate:   func(_ *http.Request, body *[]byte) { *body = []byte(`{"SecretId":"other"}`) },
+			wantCode: "InvalidSignatureException", wantMsg: msgMismatch, wantIs: auth.ErrSignatureMismatch,
+		},
+		{
+			// A signature that does not cover X-Amz-Target would let one
+			// signed request run any operation.
+			name: "ErrTargetNotSigned",
+			mutate: func(r *http.Request, _ *[]byte) {
+				r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), ";x-amz-target", "", 1))
+			},
+			wantCode: "InvalidSignatureException", wantMsg: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+			wantIs: auth.ErrMalformedSignature,
+		},
+		{
+			// The region goes into ARNs: it must look like a region.
+			name:     "ErrRegionNotARegion",
+			sign:     signOpts{region: "us-east-1:999999999999"},
+			wantCode: "InvalidSignatureException", wantMsg: "Credential should be scoped to a valid region, not 'us-east-1:999999999999'. ",
+			wantIs: auth.ErrCredentialScope,
 		},
 		{
 			name: "OKSecurityTokenPassedThrough",

@@ -53,7 +53,8 @@ type Server struct {
 	SecretKey string
 	DataDir   string
 	KeyFile   string
-	ClockFile string // the fake clock's offset file; see SetClockOffset
+	ClockFile string   // the fake clock's offset file; see SetClockOffset
+	ProcEnv   []string // the server process's environment; nil: the test's
 
 	args []string
 	cmd  *exec.Cmd
@@ -122,6 +123,7 @@ func (s *Server) start(tb testing.TB) {
 	tb.Helper()
 	s.logs = &syncBuffer{}
 	s.cmd = exec.Command(cofferBin, s.args...)
+	s.cmd.Env = s.ProcEnv
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {
 		tb.Fatal(err)

@@ -228,3 +228,16 @@ func randomFrom(r io.Reader, alphabet string, n int) (string, error) {
 	}
 	return string(out), nil
 }
+
+// RewrapAccessKey re-seals k's secret, sealed under from, under to. It
+// changes k in place and stores nothing; it fails, changing nothing, if the
+// secret does not open under from.
+func RewrapAccessKey(k *secrets.AccessKey, from, to *keyring.RootKey) error {
+	secret, err := from.Open(k.SealedSecret, accessKeyAAD(k.ID))
+	if err != nil {
+		return fmt.Errorf("access key %s: %w", k.ID, err)
+	}
+	defer clear(secret)
+	k.SealedSecret = to.Seal(secret, accessKeyAAD(k.ID))
+	return nil
+}

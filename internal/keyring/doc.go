@@ -2,7 +2,8 @@
 //
 // # Key hierarchy
 //
-//	root key (256-bit)        held outside the data dir (a key file); never stored beside the data
+//	root key (256-bit)        a key file outside the data dir, or stored beside the data only wrapped
+//	                          (by a passphrase-derived key or an external KMS)
 //	 └─ KMS keys              per account and region; each key material version is stored
 //	     │                    wrapped by the root key
 //	     └─ data keys         one fresh 256-bit key per secret version, stored wrapped by its KMS key
@@ -33,4 +34,25 @@
 //
 // The root key file holds one line, "coffer-root-key-v1 <base64 of 32 bytes>",
 // and must not be readable by group or others: LoadRootKey refuses it otherwise.
+//
+// # Root key check and wrapped root keys
+//
+// RootKey.Check seals a fixed plaintext under the root key with the fixed
+// additional data "coffer/root-key-check/v1"; VerifyCheck opens it, so a
+// stored check tells whether a key is the one a data dir was sealed with
+// without revealing anything of it. Instead of a key file, the root key can
+// be stored beside the data wrapped by a KeyWrapper:
+//
+//   - PassphraseWrapper: AES-256-GCM under a key derived from a passphrase
+//     with argon2id (RFC 9106's second recommended setting by default: t=3,
+//     64 MiB, 4 lanes, a 16-byte random salt); the salt and parameters are
+//     stored with the wrapped key. A wrong passphrase fails authentication
+//     (ErrWrongPassphrase).
+//   - an external KMS's Encrypt and Decrypt (cmd/coffer), with a fixed
+//     encryption context.
+//
+// Rotating the root key re-seals everything sealed under it:
+// RewrapKeyMaterial for KMS key material, identity.RewrapAccessKey for
+// access-key secrets, and the check. Anything new sealed under the root key
+// must be added to rotate-root-key (cmd/coffer/rotate.go).
 package keyring

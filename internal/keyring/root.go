@@ -5,7 +5,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -51,13 +50,16 @@ func NewRootKey(material []byte) (*RootKey, error) {
 // GenerateRootKeyFile writes a fresh root key drawn from random (crypto/rand
 // when nil) to path, created with mode 0600. It refuses to overwrite a file.
 func GenerateRootKeyFile(path string, random io.Reader) error {
-	if random == nil {
-		random = rand.Reader
+	k, err := GenerateRootKey(random)
+	if err != nil {
+		return err
 	}
-	material := make([]byte, 32)
-	if _, err := io.ReadFull(random, material); err != nil {
-		return fmt.Errorf("generate root key: %w", err)
-	}
+	return WriteRootKeyFile(path, k)
+}
+
+// WriteRootKeyFile writes k to a new file at path with mode 0600 and
+// fsyncs it. It refuses to overwrite a file.
+func WriteRootKeyFile(path string, k *RootKey) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create key file dir: %w", err)
 	}
@@ -65,7 +67,7 @@ func GenerateRootKeyFile(path string, random io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("create key file: %w", err)
 	}
-	line := rootKeyHeader + " " + base64.StdEncoding.EncodeToString(material) + "\n"
+	line := rootKeyHeader + " " + base64.StdEncoding.EncodeToString(k.raw) + "\n"
 	if _, err := f.WriteString(line); err != nil {
 		f.Close()
 		return fmt.Errorf("write key file: %w", err)

@@ -35,7 +35,8 @@ func parseSecretID(id string) (p parsedID, ok bool) {
 		return parsedID{name: id}, true
 	}
 	parts := strings.SplitN(id, ":", 7)
-	if len(parts) != 7 || parts[2] != "secretsmanager" || parts[5] != "secret" || parts[6] == "" {
+	// Coffer is one partition, aws: an ARN of another names nothing here.
+	if len(parts) != 7 || parts[1] != "aws" || parts[2] != "secretsmanager" || parts[5] != "secret" || parts[6] == "" {
 		return parsedID{}, false
 	}
 	p = parsedID{region: parts[3], account: parts[4]}

@@ -24,6 +24,15 @@ const (
 	EncryptionFailed             // the value could not be encrypted
 	InvalidNextToken             // a pagination token is not valid
 	Validation                   // the input breaks a rule of the API (ValidationException)
+	Disabled                     // the key is disabled (KMS)
+	IncorrectKey                 // the key named does not match the one a ciphertext names (KMS)
+	InvalidAliasName             // an alias name is reserved or not valid (KMS)
+	InvalidARN                   // an ARN is not valid (KMS)
+	InvalidKeyUsage              // the key cannot be used this way (KMS)
+	MalformedPolicy              // a policy document is not valid
+	InvalidTag                   // a tag is not valid (KMS TagException)
+	Unsupported                  // the operation is not supported for this resource
+	NotAuthorized                // the resource is reserved for AWS (KMS NotAuthorizedException)
 )
 
 var kindNames = [...]string{
@@ -39,6 +48,15 @@ var kindNames = [...]string{
 	EncryptionFailed: "EncryptionFailed",
 	InvalidNextToken: "InvalidNextToken",
 	Validation:       "Validation",
+	Disabled:         "Disabled",
+	IncorrectKey:     "IncorrectKey",
+	InvalidAliasName: "InvalidAliasName",
+	InvalidARN:       "InvalidARN",
+	InvalidKeyUsage:  "InvalidKeyUsage",
+	MalformedPolicy:  "MalformedPolicy",
+	InvalidTag:       "InvalidTag",
+	Unsupported:      "Unsupported",
+	NotAuthorized:    "NotAuthorized",
 }
 
 func (k Kind) String() string {

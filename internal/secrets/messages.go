@@ -13,8 +13,6 @@ const (
 	// Seen from AWS (CreateSecret with the name of a secret scheduled for deletion).
 	msgCreateScheduled = "You can't create this secret because a secret with this name is already scheduled for deletion."
 	// moto mirrors AWS's text.
-	msgBothValues = "You can't specify both a binary secret value and a string secret value in the same secret."
-	// moto mirrors AWS's text.
 	msgRecoveryWindowRange = "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."
 	// moto mirrors AWS's text.
 	msgForceAndWindow = "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."

@@ -226,6 +226,13 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 			}
 		}
 		if in.Value != nil {
+			// A token that names an existing version: the same value is a
+			// retry and changes no version, another value is an error. The
+			// model's UpdateSecret text says any existing token is an error,
+			// but moto's tests verified against AWS
+			// (test_update_same_secret_value_with_same_token and
+			// test_update_different_secret_value_with_same_token) show AWS
+			// treats UpdateSecret as it treats PutSecretValue.
 			if v := versionByID(versions, token); v != nil {
 				same, err := s.sameValue(ctx, tx, sec, v, *in.Value)
 				if err != nil {
@@ -660,6 +667,9 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, c Caller, in Upd
 				if in.RemoveFrom != holder.ID {
 					return newError(InvalidParameter, op, msgRemoveFromMismatch(in.Stage))
 				}
+			} else if in.RemoveFrom != "" && (holder == nil || in.RemoveFrom != holder.ID) {
+				// RemoveFromVersionId names a version without the label.
+				return newError(InvalidParameter, op, msgStageNotOn(in.Stage, in.RemoveFrom))
 			}
 			moveStage(versions, in.Stage, target, changed)
 		case in.RemoveFrom != "":

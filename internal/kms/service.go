@@ -1,0 +1,256 @@
+// Package kms implements the AWS KMS operations Coffer serves: symmetric
+// customer keys, aliases, encryption with them, rotation and scheduled
+// deletion. It holds the rules (key states, windows, AWS's messages); the
+// cryptography is package keyring's, the records package secrets' Store.
+// There is no HTTP and no SQL here.
+package kms
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/coffer-dev/coffer/internal/keyring"
+	"github.com/coffer-dev/coffer/internal/secrets"
+)
+
+// Key states, as AWS names them.
+const (
+	StateEnabled         = "Enabled"
+	StateDisabled        = "Disabled"
+	StatePendingDeletion = "PendingDeletion"
+)
+
+// Key managers.
+const (
+	ManagerAWS      = "AWS"
+	ManagerCustomer = "CUSTOMER"
+)
+
+// Limits and defaults, as AWS's.
+const (
+	MinPendingWindowDays     = 7
+	MaxPendingWindowDays     = 30
+	DefaultPendingWindowDays = 30
+	DefaultRotationDays      = 365
+	MaxOnDemandRotations     = 25
+	MaxTags                  = 50
+	DefaultListLimit         = 100
+)
+
+// SymmetricDefault is the only key spec and encryption algorithm Coffer has.
+const SymmetricDefault = "SYMMETRIC_DEFAULT"
+
+// Service implements the KMS operations. Its fields are set once, before use.
+type Service struct {
+	Store   secrets.Store
+	Keyring *keyring.Keyring
+	Clock   secrets.Clock
+	Random  io.Reader // nil means crypto/rand
+	Logger  *slog.Logger
+}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+
+func (s *Service) random() io.Reader {
+	if s.Random == nil {
+		return rand.Reader
+	}
+	return s.Random
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// errNeedDefaultKey tells a read-only operation that the AWS-managed default
+// key must be created first (in a write transaction).
+var errNeedDefaultKey = errors.New("kms: default key does not exist yet")
+
+// view runs fn in a read-only transaction. When fn needs the AWS-managed
+// key that comes into being on first reference, it is created in a write
+// transaction and fn runs again.
+func (s *Service) view(ctx context.Context, c secrets.Caller, fn func(secrets.Tx) error) error {
+	err := s.Store.View(ctx, fn)
+	if !errors.Is(err, errNeedDefaultKey) {
+		return err
+	}
+	if err := s.Store.Update(ctx, func(tx secrets.Tx) error {
+		_, err := s.Keyring.DefaultKey(ctx, tx, c.Account, c.Region)
+		return err
+	}); err != nil {
+		return err
+	}
+	return s.Store.View(ctx, fn)
+}
+
+// update is view for operations that write.
+func (s *Service) update(ctx context.Context, c secrets.Caller, fn func(secrets.Tx) error) error {
+	return s.Store.Update(ctx, func(tx secrets.Tx) error {
+		err := fn(tx)
+		if errors.Is(err, errNeedDefaultKey) {
+			if _, err := s.Keyring.DefaultKey(ctx, tx, c.Account, c.Region); err != nil {
+				return err
+			}
+			return fn(tx)
+		}
+		return err
+	})
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// idForms says which forms of KeyId an operation accepts.
+type idForms uint8
+
+const (
+	keyOnly   idForms = iota // key id or key ARN
+	withAlias                // also alias name or alias ARN
+)
+
+// findKey resolves a KeyId for the caller. A key whose deletion date has
+// passed is gone even before the background job removes it.
+func (s *Service) findKey(ctx context.Context, tx secrets.Tx, op string, c secrets.Caller, id string, forms idForms) (*secrets.KMSKey, error) {
+	var keyARN string
+	switch {
+	case strings.HasPrefix(id, "arn:"):
+		parts := strings.SplitN(id, ":", 6)
+		if len(parts) != 6 || parts[2] != "kms" {
+			return nil, secrets.Errorf(secrets.InvalidARN, op, "%s", msgInvalidARN)
+		}
+		region, account, res := parts[3], parts[4], parts[5]
+		switch {
+		case strings.HasPrefix(res, "key/"):
+			if region != c.Region {
+				return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgInvalidARNRegion(region))
+			}
+			if account != c.Account || !uuidRE.MatchString(strings.TrimPrefix(res, "key/")) {
+				return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgKeyNotExist(id))
+			}
+			keyARN = id
+		case strings.HasPrefix(res, "alias/") && forms == withAlias:
+			if region != c.Region || account != c.Account {
+				return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgAliasNotFound(id))
+			}
+			a, err := s.findAlias(ctx, tx, op, c, res)
+			if err != nil {
+				return nil, err
+			}
+			keyARN = a.TargetKey
+		case strings.HasPrefix(res, "alias/"):
+			return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgInvalidKeyID(id))
+		default:
+			return nil, secrets.Errorf(secrets.InvalidARN, op, "%s", msgInvalidARN)
+		}
+	case strings.HasPrefix(id, "alias/") && forms == withAlias:
+		a, err := s.findAlias(ctx, tx, op, c, id)
+		if err != nil {
+			return nil, err
+		}
+		keyARN = a.TargetKey
+	default:
+		if !uuidRE.MatchString(id) {
+			return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgInvalidKeyID(id))
+		}
+		keyARN = keyring.KeyARN(c.Region, c.Account, strings.ToLower(id))
+	}
+	return s.keyByARN(ctx, tx, op, c, keyARN)
+}
+
+// keyByARN reads a key the caller may see.
+func (s *Service) keyByARN(ctx context.Context, tx secrets.Tx, op string, c secrets.Caller, keyARN string) (*secrets.KMSKey, error) {
+	k, err := tx.KMSKey(ctx, keyARN)
+	if errors.Is(err, secrets.ErrNotFound) || (err == nil && (k.Account != c.Account || k.Region != c.Region || s.gone(k))) {
+		return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgKeyNotExist(keyARN))
+	}
+	if err != nil {
+		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
+	}
+	return k, nil
+}
+
+// findAlias reads an alias by name ("alias/…"). The AWS-managed alias
+// alias/aws/secretsmanager exists from its first reference, as on AWS.
+func (s *Service) findAlias(ctx context.Context, tx secrets.Tx, op string, c secrets.Caller, name string) (*secrets.KMSAlias, error) {
+	arn := keyring.AliasARN(c.Region, c.Account, name)
+	a, err := tx.KMSAlias(ctx, arn)
+	if errors.Is(err, secrets.ErrNotFound) {
+		if name == keyring.DefaultKeyAlias {
+			return nil, errNeedDefaultKey
+		}
+		return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgAliasNotFound(arn))
+	}
+	if err != nil {
+		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
+	}
+	return a, nil
+}
+
+// gone reports whether a key's deletion date has passed.
+func (s *Service) gone(k *secrets.KMSKey) bool {
+	return k.State == StatePendingDeletion && !k.DeletionAt.IsZero() && !k.DeletionAt.After(s.now())
+}
+
+// usable refuses a key that cannot encrypt or decrypt now.
+func usable(op string, k *secrets.KMSKey) error {
+	switch k.State {
+	case StateEnabled:
+		return nil
+	case StateDisabled:
+		return secrets.Errorf(secrets.Disabled, op, "%s", msgDisabled(k.ARN))
+	case StatePendingDeletion:
+		return secrets.Errorf(secrets.InvalidRequest, op, "%s", msgPendingDeletion(k.ARN))
+	}
+	return secrets.Errorf(secrets.InvalidRequest, op, "%s is %s.", k.ARN, strings.ToLower(k.State))
+}
+
+// notPending refuses a key pending deletion, for operations that accept
+// enabled and disabled keys.
+func notPending(op string, k *secrets.KMSKey) error {
+	if k.State == StatePendingDeletion {
+		return secrets.Errorf(secrets.InvalidRequest, op, "%s", msgPendingDeletion(k.ARN))
+	}
+	return nil
+}
+
+// customer refuses an AWS-managed key for an action its key policy does
+// not allow the account.
+func customer(op, action string, c secrets.Caller, k *secrets.KMSKey) error {
+	if k.Manager == ManagerAWS {
+		return secrets.Errorf(secrets.Denied, op, "%s", msgNotAuthorizedAction(c.Principal, action, k.ARN))
+	}
+	return nil
+}
+
+// internal wraps an unexpected error as an Internal *secrets.Error; a domain
+// error passes through, and nil stays nil.
+func internal(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *secrets.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
+}
+
+// newUUID returns a random (version 4) UUID.
+func (s *Service) newUUID() (string, error) {
+	var u [16]byte
+	if _, err := io.ReadFull(s.random(), u[:]); err != nil {
+		return "", err
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]), nil
+}
