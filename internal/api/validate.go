@@ -41,9 +41,12 @@ func validate(modelName, opName string, body []byte) ([]byte, error) {
 	if err := model.Validate(svc, opName, input); err != nil {
 		return nil, err
 	}
-	canonical, err := model.Canonical(svc, opName, input)
+	canonical, changed, err := model.Canonical(svc, opName, input)
 	if err != nil {
 		return nil, err
+	}
+	if !changed {
+		return body, nil
 	}
 	return json.Marshal(canonical)
 }

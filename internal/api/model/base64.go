@@ -29,12 +29,13 @@ func decodedLen(s string) (int, error) {
 		pad = 1
 	}
 	body := s[:len(s)-pad]
-	for i := 0; i < len(body); {
-		r, size := utf8.DecodeRuneInString(body[i:])
-		if r >= utf8.RuneSelf || base64Value(byte(r)) < 0 {
-			return 0, errors.New("Invalid Base64 character: '" + string(r) + "'")
+	for i := 0; i < len(body); i++ {
+		if base64Values[body[i]] >= 0 {
+			continue
 		}
-		i += size
+		// Not in the alphabet: name the character, decoded as UTF-8.
+		r, _ := utf8.DecodeRuneInString(body[i:])
+		return 0, errors.New("Invalid Base64 character: '" + string(r) + "'")
 	}
 	if pad > 0 {
 		// The bits of the last character that fall past the last byte must be
@@ -47,18 +48,17 @@ func decodedLen(s string) (int, error) {
 	return len(s)/4*3 - pad, nil
 }
 
-func base64Value(c byte) int {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return int(c - 'A')
-	case 'a' <= c && c <= 'z':
-		return int(c-'a') + 26
-	case '0' <= c && c <= '9':
-		return int(c-'0') + 52
-	case c == '+':
-		return 62
-	case c == '/':
-		return 63
+func base64Value(c byte) int { return int(base64Values[c]) }
+
+// base64Values maps a byte to its value in the standard base64 alphabet, or
+// -1. A table: blobs of 64 KiB are checked on every request that holds one.
+var base64Values = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
 	}
-	return -1
-}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = int8(i)
+	}
+	return t
+}()

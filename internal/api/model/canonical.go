@@ -13,21 +13,27 @@ import (
 //
 // Decoding the canonical form with encoding/json, which matches keys
 // without regard to case, then yields exactly the values Validate checked.
-func Canonical(svc *Service, operation string, input map[string]any) (map[string]any, error) {
+// changed reports whether it differs from input; when it does not, the
+// request body itself can be decoded.
+func Canonical(svc *Service, operation string, input map[string]any) (canonical map[string]any, changed bool, err error) {
 	shape, ok := svc.Input(operation)
 	if !ok {
-		return nil, fmt.Errorf("%w %s.%s", ErrUnknownOperation, svc.name, operation)
+		return nil, false, fmt.Errorf("%w %s.%s", ErrUnknownOperation, svc.name, operation)
 	}
 	if shape == nil {
-		return map[string]any{}, nil
+		return map[string]any{}, len(input) > 0, nil
 	}
-	c := canonicalizer{svc: svc}
-	return c.structure(shape, input), nil
+	c := &canonicalizer{svc: svc}
+	out := c.structure(shape, input)
+	return out, c.changed, nil
 }
 
-type canonicalizer struct{ svc *Service }
+type canonicalizer struct {
+	svc     *Service
+	changed bool
+}
 
-func (c canonicalizer) structure(s *Shape, obj map[string]any) map[string]any {
+func (c *canonicalizer) structure(s *Shape, obj map[string]any) map[string]any {
 	out := make(map[string]any, len(s.Members))
 	for i := range s.Members {
 		m := &s.Members[i]
@@ -37,10 +43,13 @@ func (c canonicalizer) structure(s *Shape, obj map[string]any) map[string]any {
 		}
 		out[m.Key()] = c.value(c.svc.shapes[m.Shape], v)
 	}
+	if len(out) != len(obj) {
+		c.changed = true // unknown, case-folded or null members dropped
+	}
 	return out
 }
 
-func (c canonicalizer) value(s *Shape, v any) any {
+func (c *canonicalizer) value(s *Shape, v any) any {
 	switch s.Type {
 	case Structure:
 		if obj, ok := v.(map[string]any); ok {
@@ -53,6 +62,9 @@ func (c canonicalizer) value(s *Shape, v any) any {
 			for _, e := range withoutNulls(list) {
 				out = append(out, c.value(elem, e))
 			}
+			if len(out) != len(list) {
+				c.changed = true
+			}
 			return out
 		}
 	case Map:
@@ -62,6 +74,8 @@ func (c canonicalizer) value(s *Shape, v any) any {
 			for k, e := range obj {
 				if e != nil {
 					out[k] = c.value(val, e)
+				} else {
+					c.changed = true
 				}
 			}
 			return out
@@ -69,7 +83,11 @@ func (c canonicalizer) value(s *Shape, v any) any {
 	case Integer, Long:
 		if num, ok := number(v); ok {
 			i, _ := truncate(num).Int(nil)
-			return json.Number(i.String())
+			n := json.Number(i.String())
+			if n != v {
+				c.changed = true
+			}
+			return n
 		}
 	}
 	return v
