@@ -75,6 +75,15 @@ func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, 
 		return nil, fmt.Errorf("data dir %s does not exist: run coffer init first", dataDir)
 	}
 	o.root.keyFile = cmpOr(keyFile, o.root.keyFile)
+	if o.root.keyFile != "" {
+		absData, err := filepath.Abs(dataDir)
+		if err != nil {
+			return nil, err
+		}
+		if err := keyFileOutside(absData, o.root.keyFile); err != nil {
+			return nil, err
+		}
+	}
 	st, root, rk, lock, err := openStore(ctx, dataDir, o.root)
 	if err != nil {
 		return nil, err

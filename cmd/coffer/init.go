@@ -84,12 +84,8 @@ func initDataDirWith(ctx context.Context, dataDir, accountID, listen string, rc 
 	}
 	switch rc.Holder {
 	case holderFile:
-		absKey, err := filepath.Abs(rf.keyFile)
-		if err != nil {
+		if err := keyFileOutside(absData, rf.keyFile); err != nil {
 			return nil, err
-		}
-		if absKey == absData || strings.HasPrefix(absKey, absData+string(filepath.Separator)) {
-			return nil, errors.New("the key file must be outside the data dir: a copy of the data must not carry its key")
 		}
 	case holderPassphrase, holderKMS:
 		if rf.keyFile != "" {
@@ -164,4 +160,17 @@ func initDataDirWith(ctx context.Context, dataDir, accountID, listen string, rc 
 		return nil, err
 	}
 	return app.identity.CreateAccessKey(ctx, acct.ID)
+}
+
+// keyFileOutside refuses a key file inside the data dir (absolute): a copy
+// of the data must not carry its key.
+func keyFileOutside(absData, keyFile string) error {
+	absKey, err := filepath.Abs(keyFile)
+	if err != nil {
+		return err
+	}
+	if absKey == absData || strings.HasPrefix(absKey, absData+string(filepath.Separator)) {
+		return errors.New("the key file must be outside the data dir: a copy of the data must not carry its key")
+	}
+	return nil
 }

@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +112,20 @@ func TestHardening_PresignedRetarget(t *testing.T) {
 	must(t, err)
 	if d.DeletedDate != nil {
 		t.Error("the secret was scheduled for deletion through a presigned GetSecretValue")
+	}
+}
+
+// TestHardening_KeyFileInsideDataDir: a key file moved into the data dir is
+// refused at start, as at init: a copy of the data must not carry its key.
+func TestHardening_KeyFileInsideDataDir(t *testing.T) {
+	t.Parallel()
+	s, _ := MustInitDataDir(t, "123456789012")
+	inside := filepath.Join(s.DataDir, "root.key")
+	key, err := os.ReadFile(s.KeyFile)
+	must(t, err)
+	must(t, os.WriteFile(inside, key, 0o600))
+	out, err := exec.Command(cofferBin, "server", "--data-dir", s.DataDir, "--key-file", inside, "--listen", "127.0.0.1:0").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "the key file must be outside the data dir") {
+		t.Fatalf("server with the key inside the data dir: err %v, output:\n%s", err, out)
 	}
 }

@@ -82,17 +82,28 @@ func WriteRootKeyFile(path string, k *RootKey) error {
 // LoadRootKey reads the root key file at path. It refuses a file that group
 // or others may access.
 func LoadRootKey(path string) (*RootKey, error) {
-	fi, err := os.Stat(path)
+	// Open first and check the open file, so that the file checked is the
+	// file read.
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read key file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read key file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file: %w", path, ErrKeyFileFormat)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%s (mode %04o): %w", path, fi.Mode().Perm(), ErrKeyFileMode)
 	}
-	data, err := os.ReadFile(path)
+	data, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {
 		return nil, fmt.Errorf("read key file: %w", err)
 	}
+	defer clear(data)
 	fields := strings.Fields(string(data))
 	if len(fields) != 2 || fields[0] != rootKeyHeader {
 		return nil, ErrKeyFileFormat
@@ -101,6 +112,7 @@ func LoadRootKey(path string) (*RootKey, error) {
 	if err != nil || len(material) != 32 {
 		return nil, ErrKeyFileFormat
 	}
+	defer clear(material)
 	return NewRootKey(material)
 }
 
