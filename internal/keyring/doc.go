@@ -30,6 +30,22 @@
 // Opening reverses the steps; any mismatch of key, material, context or
 // additional data is a decryption failure and reveals nothing of the value.
 //
+// With a customer key (KmsKeyId a key id, key ARN, alias name or alias ARN),
+// step 1 resolves the alias when the value is written, and the key must be
+// Enabled: a disabled key, one pending deletion or a deleted one makes
+// writes fail (EncryptionFailure) and reads fail (DecryptionFailure) while
+// the values stay stored. An AWS-managed key can never be disabled, so once
+// its material is unwrapped it is not read again; a customer key's state is
+// read on every use.
+//
+// # KMS API
+//
+// The KMS API's Encrypt and Decrypt (kms.go) use the same ciphertext blob as
+// step 3: format version, key ARN, material version, then AES-256-GCM under
+// that material with the key ARN, material version and the caller's
+// encryption context as additional data. Decrypt needs no key id, a rotated
+// key still opens its old blobs, and a different context fails.
+//
 // # Root key file
 //
 // The root key file holds one line, "coffer-root-key-v1 <base64 of 32 bytes>",
