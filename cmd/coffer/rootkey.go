@@ -178,7 +178,14 @@ func newHolder(ctx context.Context, cfg *rootKeyConfig, rf rootFlags) (holder, e
 		if rf.keyFile == "" {
 			return nil, errors.New("this data dir's root key is in a key file: give --key-file")
 		}
-		return &fileHolder{path: rf.keyFile}, nil
+		// Through a symlink, the key file is its target: a rotation
+		// writes beside the target and renames over it, so the link
+		// keeps pointing at the current key.
+		path := rf.keyFile
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
+		return &fileHolder{path: path}, nil
 	case holderPassphrase:
 		return &passphraseHolder{flags: rf}, nil
 	case holderKMS:
@@ -210,6 +217,15 @@ func (h *fileHolder) prepare(_ context.Context, k *keyring.RootKey) (*rootState,
 	}
 	if err := keyring.WriteRootKeyFile(next, k); err != nil {
 		return nil, err
+	}
+	// The new file takes the old one's owner, so that the user the server
+	// runs as can still read it when an administrator rotates as root.
+	if fi, err := os.Stat(h.path); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
+			if err := os.Chown(next, int(st.Uid), int(st.Gid)); err != nil {
+				return nil, fmt.Errorf("give the new key file its owner: %w", err)
+			}
+		}
 	}
 	return &rootState{Holder: holderFile}, syncDir(filepath.Dir(next))
 }

@@ -53,7 +53,9 @@ func rotateRootKey(ctx context.Context, a *app, dataDir string) (kmsKeys, access
 	}
 	crashPoint("rotate-state-written")
 
-	// 2. Rewrap everything in one transaction.
+	// 2. Rewrap everything in one transaction. committing is set once the
+	// transaction's work is done: an error after it is the commit's.
+	committing := false
 	err = a.store.Update(ctx, func(tx secrets.Tx) error {
 		kmsKeys, accessKeys = 0, 0
 		keys, err := tx.KMSKeys(ctx, "", "")
@@ -92,8 +94,18 @@ func rotateRootKey(ctx context.Context, a *app, dataDir string) (kmsKeys, access
 			}
 		}
 		crashPoint("rotate-before-commit")
-		return tx.PutMeta(ctx, metaRootCheck, next.Check())
+		if err := tx.PutMeta(ctx, metaRootCheck, next.Check()); err != nil {
+			return err
+		}
+		committing = true
+		return nil
 	})
+	if err != nil && committing {
+		// The commit itself failed: it may still have reached the disk, so
+		// the new key must stay where the next open looks for it; that open
+		// keeps whichever key the data is under.
+		return 0, 0, fmt.Errorf("commit under the new root key failed, and it is not known whether it reached the disk: %w; the next start keeps the key the data is under", err)
+	}
 	if err != nil {
 		rk.discardPending(statePath, old)
 		return 0, 0, fmt.Errorf("rewrap under the new root key (nothing changed): %w", err)

@@ -7,6 +7,11 @@ import (
 	"github.com/coffer-dev/coffer/internal/secrets"
 )
 
+// errDryRun answers a request with DryRun set whose checks all passed. The
+// text is the DryRunOperationException documentation in AWS's kms model.
+var errDryRun = &wireError{Code: "DryRunOperationException", Status: 400,
+	Message: "The request was rejected because the DryRun parameter was specified."}
+
 // kmsOps is the KMS operation table, keyed by the operation name in
 // X-Amz-Target (TrentService.<Operation>).
 func kmsOps(svc *kms.Service) map[string]handler {
@@ -91,12 +96,21 @@ func kmsOps(svc *kms.Service) map[string]handler {
 			if err != nil {
 				return nil, err
 			}
+			if r.DryRun {
+				// Every check passed; a dry run stops before answering.
+				return nil, errDryRun
+			}
 			return encryptResponse{CiphertextBlob: out.CiphertextBlob, KeyId: out.KeyARN, EncryptionAlgorithm: kms.SymmetricDefault}, nil
 		}),
 		"Decrypt": op(func(ctx context.Context, c secrets.Caller, r *decryptRequest) (any, error) {
 			out, err := svc.Decrypt(ctx, c, r.CiphertextBlob, r.EncryptionContext, r.KeyId, r.EncryptionAlgorithm)
 			if err != nil {
 				return nil, err
+			}
+			if r.DryRun {
+				// Every check passed; a dry run stops before answering.
+				clear(out.Plaintext)
+				return nil, errDryRun
 			}
 			return decryptResponse{KeyId: out.KeyARN, Plaintext: out.Plaintext, EncryptionAlgorithm: kms.SymmetricDefault}, nil
 		}),
@@ -109,6 +123,10 @@ func kmsOps(svc *kms.Service) map[string]handler {
 			if err != nil {
 				return nil, err
 			}
+			if r.DryRun {
+				// Every check passed; a dry run stops before answering.
+				return nil, errDryRun
+			}
 			return reEncryptResponse{CiphertextBlob: out.CiphertextBlob, SourceKeyId: out.SourceKeyARN, KeyId: out.KeyARN,
 				SourceEncryptionAlgorithm: kms.SymmetricDefault, DestinationEncryptionAlgorithm: kms.SymmetricDefault}, nil
 		}),
@@ -117,12 +135,21 @@ func kmsOps(svc *kms.Service) map[string]handler {
 			if err != nil {
 				return nil, err
 			}
+			if r.DryRun {
+				// Every check passed; a dry run stops before answering.
+				clear(out.Plaintext)
+				return nil, errDryRun
+			}
 			return generateDataKeyResponse{CiphertextBlob: out.CiphertextBlob, Plaintext: out.Plaintext, KeyId: out.KeyARN}, nil
 		}),
 		"GenerateDataKeyWithoutPlaintext": op(func(ctx context.Context, c secrets.Caller, r *generateDataKeyRequest) (any, error) {
 			out, err := svc.GenerateDataKeyWithoutPlaintext(ctx, c, kms.DataKeyInput{KeyID: r.KeyId, KeySpec: r.KeySpec, NumberOfBytes: r.NumberOfBytes, Context: r.EncryptionContext})
 			if err != nil {
 				return nil, err
+			}
+			if r.DryRun {
+				// Every check passed; a dry run stops before answering.
+				return nil, errDryRun
 			}
 			return generateDataKeyResponse{CiphertextBlob: out.CiphertextBlob, KeyId: out.KeyARN}, nil
 		}),

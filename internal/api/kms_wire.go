@@ -147,6 +147,7 @@ type encryptRequest struct {
 	Plaintext           []byte            `json:"Plaintext"`
 	EncryptionContext   map[string]string `json:"EncryptionContext"`
 	EncryptionAlgorithm string            `json:"EncryptionAlgorithm"`
+	DryRun              bool              `json:"DryRun"`
 }
 
 type encryptResponse struct {
@@ -160,6 +161,7 @@ type decryptRequest struct {
 	EncryptionContext   map[string]string `json:"EncryptionContext"`
 	KeyId               string            `json:"KeyId"`
 	EncryptionAlgorithm string            `json:"EncryptionAlgorithm"`
+	DryRun              bool              `json:"DryRun"`
 }
 
 type decryptResponse struct {
@@ -176,6 +178,7 @@ type reEncryptRequest struct {
 	DestinationEncryptionContext   map[string]string `json:"DestinationEncryptionContext"`
 	SourceEncryptionAlgorithm      string            `json:"SourceEncryptionAlgorithm"`
 	DestinationEncryptionAlgorithm string            `json:"DestinationEncryptionAlgorithm"`
+	DryRun                         bool              `json:"DryRun"`
 }
 
 type reEncryptResponse struct {
@@ -191,6 +194,7 @@ type generateDataKeyRequest struct {
 	EncryptionContext map[string]string `json:"EncryptionContext"`
 	NumberOfBytes     int               `json:"NumberOfBytes"`
 	KeySpec           string            `json:"KeySpec"`
+	DryRun            bool              `json:"DryRun"`
 }
 
 type generateDataKeyResponse struct {

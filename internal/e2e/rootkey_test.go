@@ -874,3 +874,27 @@ func (s *Server) kmsSDK() *kms.Client {
 		Credentials: credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
 	})
 }
+
+// TestRootKey_RotateThroughSymlink: a --key-file that is a symlink keeps
+// being one after rotate-root-key, pointing at the new key.
+func TestRootKey_RotateThroughSymlink(t *testing.T) {
+	t.Parallel()
+	s, _ := MustInitDataDir(t, "123456789012")
+	link := filepath.Join(t.TempDir(), "root.key")
+	must(t, os.Symlink(s.KeyFile, link))
+	oldKey := mustRead(t, s.KeyFile)
+	if out, code := runCoffer(t, nil, "admin", "rotate-root-key", "--data-dir", s.DataDir, "--key-file", link); code != 0 {
+		t.Fatalf("rotate-root-key through a symlink: exit %d:\n%s", code, out)
+	}
+	fi, err := os.Lstat(link)
+	must(t, err)
+	if fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("the symlink was replaced by a file")
+	}
+	if bytes.Equal(mustRead(t, s.KeyFile), oldKey) {
+		t.Fatal("the link's target still holds the old key")
+	}
+	if out, code := runCoffer(t, nil, "admin", "list-accounts", "--data-dir", s.DataDir, "--key-file", link); code != 0 {
+		t.Fatalf("the data dir does not open through the link after rotation: exit %d:\n%s", code, out)
+	}
+}

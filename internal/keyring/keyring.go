@@ -156,17 +156,22 @@ func (k *Keyring) Open(ctx context.Context, tx secrets.Tx, s *secrets.Secret, v 
 // ResolveKey implements secrets.Sealer. It returns the KmsKeyId as
 // DescribeSecret shows it: empty for the AWS-managed default key (AWS omits
 // it), an alias as its ARN, a key id or key ARN as given.
-func (k *Keyring) ResolveKey(ctx context.Context, tx secrets.Tx, account, region, kmsKeyID string) (string, error) {
-	if isDefaultKey(account, region, kmsKeyID) {
-		return "", nil
+func (k *Keyring) ResolveKey(ctx context.Context, tx secrets.Tx, account, region, kmsKeyID string) (string, string, error) {
+	key, err := k.keyFor(ctx, tx, account, region, kmsKeyID, false)
+	if err != nil {
+		return "", "", err
 	}
-	if _, err := k.keyFor(ctx, tx, account, region, kmsKeyID, false); err != nil {
-		return "", err
+	keyARN := key.ARN
+	if key.ID == "" {
+		keyARN = "" // the default key, not created yet
 	}
-	if strings.HasPrefix(kmsKeyID, "alias/") {
-		return AliasARN(region, account, kmsKeyID), nil
+	switch {
+	case isDefaultKey(account, region, kmsKeyID):
+		return "", keyARN, nil
+	case strings.HasPrefix(kmsKeyID, "alias/"):
+		return AliasARN(region, account, kmsKeyID), keyARN, nil
 	}
-	return kmsKeyID, nil
+	return kmsKeyID, keyARN, nil
 }
 
 func isDefaultKey(account, region, kmsKeyID string) bool {

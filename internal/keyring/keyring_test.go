@@ -248,7 +248,7 @@ func TestKeyring_DefaultKey(t *testing.T) {
 	// Naming the default key before it exists is fine and creates nothing.
 	err := st.View(t.Context(), func(tx secrets.Tx) error {
 		for _, id := range []string{"", keyring.DefaultKeyAlias, keyring.AliasARN(region, account, keyring.DefaultKeyAlias)} {
-			if _, err := kr.ResolveKey(t.Context(), tx, account, region, id); err != nil {
+			if _, _, err := kr.ResolveKey(t.Context(), tx, account, region, id); err != nil {
 				return fmt.Errorf("ResolveKey(%q): %w", id, err)
 			}
 		}
@@ -361,7 +361,7 @@ func TestKeyring_ResolveKey(t *testing.T) {
 			var got string
 			err := st.View(t.Context(), func(tx secrets.Tx) error {
 				var err error
-				got, err = kr.ResolveKey(t.Context(), tx, tt.account, tt.region, tt.id)
+				got, _, err = kr.ResolveKey(t.Context(), tx, tt.account, tt.region, tt.id)
 				return err
 			})
 			if !tt.wantErr {

@@ -69,6 +69,11 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, c secrets.Caller, ke
 	}
 	st := &RotationStatus{KeyARN: k.ARN}
 	switch {
+	case k.State == StatePendingDeletion:
+		// "While a KMS key is pending deletion, its key rotation status is
+		// false and KMS does not rotate the key material. If you cancel the
+		// deletion, the original key rotation status returns"
+		// (GetKeyRotationStatus in AWS's kms model).
 	case k.Manager == ManagerAWS:
 		st.Enabled, st.PeriodDays, st.NextRotation = true, DefaultRotationDays, nextRotation(k)
 	case k.RotationPeriodDays > 0:

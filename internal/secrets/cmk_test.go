@@ -287,3 +287,37 @@ func TestCustomerKey_Binding(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerKey_UpdateSecretAfterRetarget: UpdateSecret naming the same
+// alias after it was pointed at another key re-encrypts the labelled
+// versions under that key, so the old key can be disabled.
+func TestCustomerKey_UpdateSecretAfterRetarget(t *testing.T) {
+	t.Parallel()
+	svc, _ := MustService(t)
+	k1 := MustCustomerKey(t, svc, alice, 8, "alias/app")
+	k2 := MustCustomerKey(t, svc, alice, 9, "")
+	if _, err := svc.CreateSecret(t.Context(), alice, secrets.CreateSecretInput{Name: "app", KMSKeyID: "alias/app", Token: tok(1), Value: val("v1")}); err != nil {
+		t.Fatal(err)
+	}
+	err := svc.Store.Update(t.Context(), func(tx secrets.Tx) error {
+		a, err := tx.KMSAlias(t.Context(), keyring.AliasARN(alice.Region, alice.Account, "alias/app"))
+		if err != nil {
+			return err
+		}
+		a.TargetKey = k2.ARN
+		return tx.PutKMSAlias(t.Context(), a)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateSecret(t.Context(), alice, secrets.UpdateSecretInput{SecretID: "app", KMSKeyID: ptr("alias/app")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := versionKeys(t, svc, alice, "app")[tok(1)]; got != k2.ARN {
+		t.Fatalf("AWSCURRENT under %s after UpdateSecret, want %s", got, k2.ARN)
+	}
+	setKeyState(t, svc, k1, "Disabled")
+	if v := MustGetSecretValue(t, svc, alice, secrets.GetSecretValueInput{SecretID: "app"}); string(v.Value.Bytes) != "v1" {
+		t.Errorf("read %q", v.Value.Bytes)
+	}
+}

@@ -64,7 +64,7 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 			out, err = s.retryCreate(ctx, tx, op, existing, token, in)
 			return err
 		}
-		keyID, err := s.Sealer.ResolveKey(ctx, tx, c.Account, c.Region, in.KMSKeyID)
+		keyID, _, err := s.Sealer.ResolveKey(ctx, tx, c.Account, c.Region, in.KMSKeyID)
 		if err != nil {
 			return internal(op, err)
 		}
@@ -262,17 +262,20 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 // labelled AWSCURRENT, AWSPENDING and AWSPREVIOUS under it, as UpdateSecret
 // is documented to do.
 func (s *Service) rekey(ctx context.Context, tx Tx, op string, sec *Secret, versions []*Version, kmsKeyID string) error {
-	keyID, err := s.Sealer.ResolveKey(ctx, tx, sec.Account, sec.Region, kmsKeyID)
+	keyID, keyARN, err := s.Sealer.ResolveKey(ctx, tx, sec.Account, sec.Region, kmsKeyID)
 	if err != nil {
 		return internal(op, err)
-	}
-	if keyID == sec.KMSKeyID {
-		return nil
 	}
 	old := *sec
 	sec.KMSKeyID = keyID
 	for _, v := range versions {
 		if !v.HasStage(StageCurrent) && !v.HasStage(StagePending) && !v.HasStage(StagePrevious) {
+			continue
+		}
+		if v.KMSKeyARN == keyARN {
+			// Under that key already (the KmsKeyId did not change, or an
+			// alias still names the same key): nothing to re-encrypt. An
+			// alias pointed at another key since re-encrypts.
 			continue
 		}
 		pt, err := s.Sealer.Open(ctx, tx, &old, v)

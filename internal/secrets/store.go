@@ -152,5 +152,7 @@ type Sealer interface {
 	// ResolveKey checks that the KmsKeyId a caller gave names a key in the
 	// account and region, and returns the form a secret records and
 	// DescribeSecret shows: empty for the account's default key.
-	ResolveKey(ctx context.Context, tx Tx, account, region, kmsKeyID string) (string, error)
+	// keyARN is the ARN of the key it names now (an alias's target), or
+	// empty for a default key not created yet.
+	ResolveKey(ctx context.Context, tx Tx, account, region, kmsKeyID string) (shown, keyARN string, err error)
 }
