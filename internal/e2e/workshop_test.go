@@ -175,3 +175,57 @@ func TestWorkshop_Node(t *testing.T) {
 		t.Errorf("workshop.mjs saw %+v", out)
 	}
 }
+
+// TestWorkshop_ClockRotation: the workshop key rotated automatically on its
+// period, as the clock passes it: the secret's old version and a new one
+// both read.
+func TestWorkshop_ClockRotation(t *testing.T) {
+	t.Parallel()
+	s := MustStart(t, ServerOptions{ExtraArgs: []string{"--purge-interval", "100ms"}})
+	ctx := t.Context()
+	km, sm := s.KMS(), s.SDK()
+	key, err := km.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("TaskHub data key")})
+	must(t, err)
+	keyID := aws.ToString(key.KeyMetadata.KeyId)
+	_, err = km.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/taskhub_kms"), TargetKeyId: aws.String(keyID)})
+	must(t, err)
+	_, err = km.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String(keyID), RotationPeriodInDays: aws.Int32(90)})
+	must(t, err)
+	_, err = sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("prod/taskhub/secretmanager"),
+		KmsKeyId: aws.String("alias/taskhub_kms"), SecretString: aws.String(workshopValue)})
+	must(t, err)
+
+	offset := 91 * 24 * time.Hour
+	s.SetClockOffset(t, offset)
+	raw := func(target, service, body string) (int, []byte) {
+		status, resp, _ := s.Raw(t, RawRequest{Target: target, Service: service, Body: body, Time: time.Now().Add(offset)})
+		return status, resp
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, resp := raw("TrentService.ListKeyRotations", "kms", `{"KeyId":"`+keyID+`"}`)
+		var out struct {
+			Rotations []struct{ RotationType string }
+		}
+		json.Unmarshal(resp, &out)
+		if status == 200 && len(out.Rotations) == 1 && out.Rotations[0].RotationType == "AUTOMATIC" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no automatic rotation after the period: %d %s", status, resp)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if status, resp := raw("secretsmanager.PutSecretValue", "secretsmanager",
+		`{"SecretId":"prod/taskhub/secretmanager","ClientRequestToken":"11111111-2222-4333-8444-555555555555","SecretString":"{\"after\":\"rotation\"}"}`); status != 200 {
+		t.Fatalf("PutSecretValue after the rotation: %d %s", status, resp)
+	}
+	for stage, want := range map[string]string{"AWSPREVIOUS": workshopValue, "AWSCURRENT": `{"after":"rotation"}`} {
+		status, resp := raw("secretsmanager.GetSecretValue", "secretsmanager", `{"SecretId":"prod/taskhub/secretmanager","VersionStage":"`+stage+`"}`)
+		var out struct{ SecretString string }
+		json.Unmarshal(resp, &out)
+		if status != 200 || out.SecretString != want {
+			t.Errorf("%s after the rotation: %d %s", stage, status, resp)
+		}
+	}
+}
