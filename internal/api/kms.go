@@ -112,7 +112,7 @@ func kmsOps(svc *kms.Service) map[string]handler {
 				clear(out.Plaintext)
 				return nil, errDryRun
 			}
-			return decryptResponse{KeyId: out.KeyARN, Plaintext: out.Plaintext, EncryptionAlgorithm: kms.SymmetricDefault}, nil
+			return decryptResponse{KeyId: out.KeyARN, Plaintext: out.Plaintext, EncryptionAlgorithm: kms.SymmetricDefault, KeyMaterialId: out.MaterialID}, nil
 		}),
 		"ReEncrypt": op(func(ctx context.Context, c secrets.Caller, r *reEncryptRequest) (any, error) {
 			out, err := svc.ReEncrypt(ctx, c, kms.ReEncryptInput{
@@ -128,7 +128,8 @@ func kmsOps(svc *kms.Service) map[string]handler {
 				return nil, errDryRun
 			}
 			return reEncryptResponse{CiphertextBlob: out.CiphertextBlob, SourceKeyId: out.SourceKeyARN, KeyId: out.KeyARN,
-				SourceEncryptionAlgorithm: kms.SymmetricDefault, DestinationEncryptionAlgorithm: kms.SymmetricDefault}, nil
+				SourceEncryptionAlgorithm: kms.SymmetricDefault, DestinationEncryptionAlgorithm: kms.SymmetricDefault,
+				SourceKeyMaterialId: out.SourceMaterialID, DestinationKeyMaterialId: out.DestinationMaterialID}, nil
 		}),
 		"GenerateDataKey": op(func(ctx context.Context, c secrets.Caller, r *generateDataKeyRequest) (any, error) {
 			out, err := svc.GenerateDataKey(ctx, c, kms.DataKeyInput{KeyID: r.KeyId, KeySpec: r.KeySpec, NumberOfBytes: r.NumberOfBytes, Context: r.EncryptionContext})
@@ -140,7 +141,7 @@ func kmsOps(svc *kms.Service) map[string]handler {
 				clear(out.Plaintext)
 				return nil, errDryRun
 			}
-			return generateDataKeyResponse{CiphertextBlob: out.CiphertextBlob, Plaintext: out.Plaintext, KeyId: out.KeyARN}, nil
+			return generateDataKeyResponse{CiphertextBlob: out.CiphertextBlob, Plaintext: out.Plaintext, KeyId: out.KeyARN, KeyMaterialId: out.MaterialID}, nil
 		}),
 		"GenerateDataKeyWithoutPlaintext": op(func(ctx context.Context, c secrets.Caller, r *generateDataKeyRequest) (any, error) {
 			out, err := svc.GenerateDataKeyWithoutPlaintext(ctx, c, kms.DataKeyInput{KeyID: r.KeyId, KeySpec: r.KeySpec, NumberOfBytes: r.NumberOfBytes, Context: r.EncryptionContext})
@@ -151,7 +152,7 @@ func kmsOps(svc *kms.Service) map[string]handler {
 				// Every check passed; a dry run stops before answering.
 				return nil, errDryRun
 			}
-			return generateDataKeyResponse{CiphertextBlob: out.CiphertextBlob, KeyId: out.KeyARN}, nil
+			return generateDataKeyResponse{CiphertextBlob: out.CiphertextBlob, KeyId: out.KeyARN, KeyMaterialId: out.MaterialID}, nil
 		}),
 		"GenerateRandom": op(func(ctx context.Context, c secrets.Caller, r *generateRandomRequest) (any, error) {
 			b, err := svc.GenerateRandom(ctx, c, r.NumberOfBytes, r.CustomKeyStoreId)
@@ -183,25 +184,24 @@ func kmsOps(svc *kms.Service) map[string]handler {
 			return keyIDResponse{KeyId: k.ARN}, nil
 		}),
 		"ListKeyRotations": op(func(ctx context.Context, c secrets.Caller, r *listKeyRotationsRequest) (any, error) {
-			rs, p, err := svc.ListKeyRotations(ctx, c, r.KeyId, kms.ListInput{Limit: r.Limit, Marker: r.Marker})
+			all := r.IncludeKeyMaterial == "ALL_KEY_MATERIAL"
+			ms, keyARN, p, err := svc.ListKeyRotations(ctx, c, r.KeyId, all, kms.ListInput{Limit: r.Limit, Marker: r.Marker})
 			if err != nil {
 				return nil, err
 			}
-			keyARN := ""
-			if len(rs) > 0 {
-				k, err := svc.DescribeKey(ctx, c, r.KeyId)
-				if err != nil {
-					return nil, err
+			resp := listKeyRotationsResponse{Rotations: make([]rotationEntry, len(ms)), NextMarker: str(p.NextMarker), Truncated: p.Truncated}
+			for i, m := range ms {
+				e := rotationEntry{KeyId: keyARN, KeyMaterialId: m.ID, KeyMaterialState: "NON_CURRENT"}
+				if m.Current {
+					e.KeyMaterialState = "CURRENT"
 				}
-				keyARN = k.ARN
-			}
-			resp := listKeyRotationsResponse{Rotations: make([]rotationEntry, len(rs)), NextMarker: str(p.NextMarker), Truncated: p.Truncated}
-			for i, x := range rs {
-				typ := "AUTOMATIC"
-				if x.OnDemand {
-					typ = "ON_DEMAND"
+				if m.Rotation != nil {
+					e.RotationDate, e.RotationType = at(m.Rotation.At), "AUTOMATIC"
+					if m.Rotation.OnDemand {
+						e.RotationType = "ON_DEMAND"
+					}
 				}
-				resp.Rotations[i] = rotationEntry{KeyId: keyARN, RotationDate: at(x.At), RotationType: typ}
+				resp.Rotations[i] = e
 			}
 			return resp, nil
 		}),

@@ -53,6 +53,7 @@ type keyMetadata struct {
 	KeySpec               string   `json:"KeySpec"`
 	EncryptionAlgorithms  []string `json:"EncryptionAlgorithms"`
 	MultiRegion           bool     `json:"MultiRegion"`
+	CurrentKeyMaterialId  string   `json:"CurrentKeyMaterialId,omitempty"`
 }
 
 type keyMetadataResponse struct {
@@ -70,7 +71,17 @@ func keyMetadataOut(k *secrets.KMSKey) keyMetadata {
 		Origin: cmpOr(k.Origin, "AWS_KMS"), KeyManager: cmpOr(k.Manager, kms.ManagerCustomer),
 		CustomerMasterKeySpec: cmpOr(k.KeySpec, kms.SymmetricDefault), KeySpec: cmpOr(k.KeySpec, kms.SymmetricDefault),
 		EncryptionAlgorithms: []string{kms.SymmetricDefault}, MultiRegion: false,
+		CurrentKeyMaterialId: currentMaterial(k),
 	}
+}
+
+// currentMaterial is the KeyMaterialId of the material that encrypts: the
+// model sends it for symmetric keys of AWS_KMS origin.
+func currentMaterial(k *secrets.KMSKey) string {
+	if len(k.Material) == 0 {
+		return ""
+	}
+	return kms.MaterialID(k.ARN, len(k.Material)-1)
 }
 
 func cmpOr(a, b string) string {
@@ -168,6 +179,7 @@ type decryptResponse struct {
 	KeyId               string `json:"KeyId"`
 	Plaintext           []byte `json:"Plaintext"`
 	EncryptionAlgorithm string `json:"EncryptionAlgorithm"`
+	KeyMaterialId       string `json:"KeyMaterialId,omitempty"`
 }
 
 type reEncryptRequest struct {
@@ -187,6 +199,8 @@ type reEncryptResponse struct {
 	KeyId                          string `json:"KeyId"`
 	SourceEncryptionAlgorithm      string `json:"SourceEncryptionAlgorithm"`
 	DestinationEncryptionAlgorithm string `json:"DestinationEncryptionAlgorithm"`
+	SourceKeyMaterialId            string `json:"SourceKeyMaterialId,omitempty"`
+	DestinationKeyMaterialId       string `json:"DestinationKeyMaterialId,omitempty"`
 }
 
 type generateDataKeyRequest struct {
@@ -201,6 +215,7 @@ type generateDataKeyResponse struct {
 	CiphertextBlob []byte `json:"CiphertextBlob"`
 	Plaintext      []byte `json:"Plaintext,omitempty"`
 	KeyId          string `json:"KeyId"`
+	KeyMaterialId  string `json:"KeyMaterialId,omitempty"`
 }
 
 type generateRandomRequest struct {
@@ -225,15 +240,19 @@ type keyRotationStatusResponse struct {
 }
 
 type listKeyRotationsRequest struct {
-	KeyId  string `json:"KeyId"`
-	Limit  int    `json:"Limit"`
-	Marker string `json:"Marker"`
+	KeyId              string `json:"KeyId"`
+	Limit              int    `json:"Limit"`
+	Marker             string `json:"Marker"`
+	IncludeKeyMaterial string `json:"IncludeKeyMaterial"`
 }
 
 type rotationEntry struct {
-	KeyId        string `json:"KeyId"`
-	RotationDate *epoch `json:"RotationDate"`
-	RotationType string `json:"RotationType"`
+	KeyId            string `json:"KeyId"`
+	KeyMaterialId    string `json:"KeyMaterialId"`
+	KeyMaterialState string `json:"KeyMaterialState"`
+	// Absent for the key's first material (IncludeKeyMaterial ALL_KEY_MATERIAL).
+	RotationDate *epoch `json:"RotationDate,omitempty"`
+	RotationType string `json:"RotationType,omitempty"`
 }
 
 type listKeyRotationsResponse struct {

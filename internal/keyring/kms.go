@@ -57,6 +57,16 @@ func BlobKey(blob []byte) (string, error) {
 	return keyARN, nil
 }
 
+// BlobMaterial returns the material version a ciphertext blob names, or
+// ErrBadCiphertext.
+func BlobMaterial(blob []byte) (uint32, error) {
+	_, idx, _, err := parseBlob(blob)
+	if err != nil {
+		return 0, ErrBadCiphertext
+	}
+	return idx, nil
+}
+
 // Decrypt decrypts a ciphertext blob made by Encrypt with the same
 // encryption context. key must be the key the blob names (see BlobKey).
 // Any mismatch is ErrBadCiphertext.

@@ -13,6 +13,7 @@ import (
 type EncryptOutput struct {
 	CiphertextBlob []byte
 	KeyARN         string
+	MaterialID     string // the KeyMaterialId of the material that encrypted
 }
 
 // checkAlgorithm refuses an encryption algorithm other than
@@ -46,7 +47,7 @@ func (s *Service) encryptWith(ctx context.Context, tx secrets.Tx, op, action str
 	if err != nil {
 		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
 	}
-	return &EncryptOutput{CiphertextBlob: blob, KeyARN: k.ARN}, nil
+	return &EncryptOutput{CiphertextBlob: blob, KeyARN: k.ARN, MaterialID: MaterialID(k.ARN, len(k.Material)-1)}, nil
 }
 
 // Encrypt encrypts up to 4 KiB under the key KeyId names (any form),
@@ -68,8 +69,9 @@ func (s *Service) Encrypt(ctx context.Context, c secrets.Caller, keyID string, p
 // DecryptOutput is a plaintext and the ARN of the key that decrypted it.
 // Plaintext is secret material: callers clear it when done.
 type DecryptOutput struct {
-	Plaintext []byte
-	KeyARN    string
+	Plaintext  []byte
+	KeyARN     string
+	MaterialID string // the KeyMaterialId of the material that decrypted
 }
 
 // decryptWith decrypts a blob made by Encrypt. The blob names its key; a
@@ -106,7 +108,8 @@ func (s *Service) decryptWith(ctx context.Context, tx secrets.Tx, op, action str
 	if err != nil {
 		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
 	}
-	return &DecryptOutput{Plaintext: pt, KeyARN: k.ARN}, nil
+	idx, _ := keyring.BlobMaterial(blob) // the blob opened: it parses
+	return &DecryptOutput{Plaintext: pt, KeyARN: k.ARN, MaterialID: MaterialID(k.ARN, int(idx))}, nil
 }
 
 // Decrypt decrypts a ciphertext blob with the encryption context it was
@@ -139,9 +142,11 @@ type ReEncryptInput struct {
 
 // ReEncryptOutput is the new blob, and the keys before and after.
 type ReEncryptOutput struct {
-	CiphertextBlob []byte
-	SourceKeyARN   string
-	KeyARN         string
+	CiphertextBlob        []byte
+	SourceKeyARN          string
+	KeyARN                string
+	SourceMaterialID      string
+	DestinationMaterialID string
 }
 
 // ReEncrypt decrypts a blob and encrypts its plaintext under another key
@@ -166,7 +171,8 @@ func (s *Service) ReEncrypt(ctx context.Context, c secrets.Caller, in ReEncryptI
 		if err != nil {
 			return err
 		}
-		out = &ReEncryptOutput{CiphertextBlob: enc.CiphertextBlob, SourceKeyARN: dec.KeyARN, KeyARN: enc.KeyARN}
+		out = &ReEncryptOutput{CiphertextBlob: enc.CiphertextBlob, SourceKeyARN: dec.KeyARN, KeyARN: enc.KeyARN,
+			SourceMaterialID: dec.MaterialID, DestinationMaterialID: enc.MaterialID}
 		return nil
 	})
 	return out, internal(op, err)
@@ -187,6 +193,7 @@ type DataKeyOutput struct {
 	Plaintext      []byte
 	CiphertextBlob []byte
 	KeyARN         string
+	MaterialID     string
 }
 
 // GenerateDataKey returns a fresh random data key and the same key
@@ -216,7 +223,7 @@ func (s *Service) generateDataKey(ctx context.Context, c secrets.Caller, in Data
 		if err != nil {
 			return err
 		}
-		out = &DataKeyOutput{Plaintext: dk, CiphertextBlob: enc.CiphertextBlob, KeyARN: enc.KeyARN}
+		out = &DataKeyOutput{Plaintext: dk, CiphertextBlob: enc.CiphertextBlob, KeyARN: enc.KeyARN, MaterialID: enc.MaterialID}
 		return nil
 	})
 	if err != nil {

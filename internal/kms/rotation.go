@@ -2,7 +2,10 @@ package kms
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/coffer-dev/coffer/internal/secrets"
@@ -111,33 +114,58 @@ func (s *Service) rotate(k *secrets.KMSKey, onDemand bool) error {
 	return nil
 }
 
-// ListKeyRotations lists a key's completed rotations, oldest first.
-func (s *Service) ListKeyRotations(ctx context.Context, c secrets.Caller, keyID string, in ListInput) ([]secrets.KeyRotation, Page, error) {
+// KeyMaterial is one material version of a key, as ListKeyRotations lists
+// it: Rotation is nil for the key's first material.
+type KeyMaterial struct {
+	ID       string // KeyMaterialId
+	Current  bool   // the version that encrypts
+	Rotation *secrets.KeyRotation
+}
+
+// MaterialID returns the KeyMaterialId of material version i of a key: 64
+// lower-case hex digits, derived from the key ARN and the version (it
+// reveals nothing of the material).
+func MaterialID(keyARN string, i int) string {
+	sum := sha256.Sum256([]byte("coffer/key-material-id/v1\x00" + keyARN + "\x00" + strconv.Itoa(i)))
+	return hex.EncodeToString(sum[:])
+}
+
+// ListKeyRotations lists the material versions rotations made, oldest
+// first; with all, the key's first material too (IncludeKeyMaterial
+// ALL_KEY_MATERIAL). AWS-managed keys rotate out of sight.
+func (s *Service) ListKeyRotations(ctx context.Context, c secrets.Caller, keyID string, all bool, in ListInput) ([]KeyMaterial, string, Page, error) {
 	const op = "kms.ListKeyRotations"
 	k, err := s.readKey(ctx, c, op, keyID)
 	if err != nil {
-		return nil, Page{}, err
+		return nil, "", Page{}, err
 	}
 	if k.Manager == ManagerAWS {
-		return nil, Page{}, secrets.Errorf(secrets.Unsupported, op, "%s", msgManagedRotation)
+		return nil, "", Page{}, secrets.Errorf(secrets.Unsupported, op, "%s", msgManagedRotation)
 	}
 	type indexed struct {
 		key string
-		r   secrets.KeyRotation
+		m   KeyMaterial
 	}
-	items := make([]indexed, len(k.Rotations))
-	for i, r := range k.Rotations {
-		items[i] = indexed{key: fmt.Sprintf("%08d", i), r: r}
+	var items []indexed
+	for i := range k.Material {
+		m := KeyMaterial{ID: MaterialID(k.ARN, i), Current: i == len(k.Material)-1}
+		if i > 0 && i-1 < len(k.Rotations) {
+			r := k.Rotations[i-1]
+			m.Rotation = &r
+		} else if !all {
+			continue
+		}
+		items = append(items, indexed{key: fmt.Sprintf("%08d", i), m: m})
 	}
 	page, p, err := paginate(op, items, func(x indexed) string { return x.key }, in)
 	if err != nil {
-		return nil, Page{}, err
+		return nil, "", Page{}, err
 	}
-	out := make([]secrets.KeyRotation, len(page))
+	out := make([]KeyMaterial, len(page))
 	for i, x := range page {
-		out[i] = x.r
+		out[i] = x.m
 	}
-	return out, p, nil
+	return out, k.ARN, p, nil
 }
 
 // nextRotation is when a key rotates next: NextRotationAt for a customer

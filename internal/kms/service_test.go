@@ -329,16 +329,29 @@ func TestRotation(t *testing.T) {
 	if !st.NextRotation.Equal(t0.Add(180 * 24 * time.Hour)) {
 		t.Fatalf("next rotation %v", st.NextRotation)
 	}
-	rs, _, err := s.ListKeyRotations(ctx, alice, k.ID, kms.ListInput{})
-	if err != nil || len(rs) != 2 || !rs[0].OnDemand || rs[1].OnDemand || !rs[1].At.Equal(t0.Add(90*24*time.Hour)) {
+	rs, keyARN, _, err := s.ListKeyRotations(ctx, alice, k.ID, false, kms.ListInput{})
+	if err != nil || keyARN != k.ARN || len(rs) != 2 || !rs[0].Rotation.OnDemand || rs[1].Rotation.OnDemand ||
+		!rs[1].Rotation.At.Equal(t0.Add(90*24*time.Hour)) || rs[0].Current || !rs[1].Current {
 		t.Fatalf("ListKeyRotations = %+v, %v", rs, err)
 	}
-	page, p, err := s.ListKeyRotations(ctx, alice, k.ID, kms.ListInput{Limit: 1})
+	if rs[0].ID != kms.MaterialID(k.ARN, 1) || rs[1].ID != kms.MaterialID(k.ARN, 2) || len(rs[1].ID) != 64 {
+		t.Fatalf("KeyMaterialIds %s %s", rs[0].ID, rs[1].ID)
+	}
+	// ALL_KEY_MATERIAL adds the first material, which no rotation made.
+	all, _, _, err := s.ListKeyRotations(ctx, alice, k.ID, true, kms.ListInput{})
+	if err != nil || len(all) != 3 || all[0].Rotation != nil || all[0].ID != kms.MaterialID(k.ARN, 0) {
+		t.Fatalf("ListKeyRotations(all) = %+v, %v", all, err)
+	}
+	// Decrypt names the material that decrypted: the one current then.
+	if dec, err := s.Decrypt(ctx, alice, before.CiphertextBlob, nil, "", ""); err != nil || dec.MaterialID != kms.MaterialID(k.ARN, 0) {
+		t.Fatalf("Decrypt of an old blob: material %v, %v", dec, err)
+	}
+	page, _, p, err := s.ListKeyRotations(ctx, alice, k.ID, false, kms.ListInput{Limit: 1})
 	if err != nil || len(page) != 1 || !p.Truncated {
 		t.Fatalf("page 1 = %v %+v %v", page, p, err)
 	}
-	page, p, err = s.ListKeyRotations(ctx, alice, k.ID, kms.ListInput{Limit: 1, Marker: p.NextMarker})
-	if err != nil || len(page) != 1 || p.Truncated || page[0].OnDemand {
+	page, _, p, err = s.ListKeyRotations(ctx, alice, k.ID, false, kms.ListInput{Limit: 1, Marker: p.NextMarker})
+	if err != nil || len(page) != 1 || p.Truncated || page[0].Rotation.OnDemand {
 		t.Fatalf("page 2 = %v %+v %v", page, p, err)
 	}
 	latest, _ := s.Encrypt(ctx, alice, k.ID, []byte("latest"), nil, "")
