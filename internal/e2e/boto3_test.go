@@ -12,20 +12,8 @@ import (
 // checks the wire format as Python applications see it.
 func TestBoto3_Lifecycle(t *testing.T) {
 	t.Parallel()
-	python := needTool(t, "python3", "install Python 3 with boto3 (pip install boto3)")
-	if err := exec.Command(python, "-c", "import boto3").Run(); err != nil {
-		if isCI() {
-			t.Fatalf("python3 cannot import boto3 (CI=true, so this fails): pip install boto3")
-		}
-		t.Skip("python3 cannot import boto3: pip install boto3")
-	}
 	s := MustStart(t)
-	cmd := exec.Command(python, filepath.Join("testdata", "boto3", "lifecycle.py"), "taskhub/boto3")
-	cmd.Env = s.Env()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("lifecycle.py: %v\n%s", err, out)
-	}
+	out := runBoto3(t, s, "lifecycle.py", "taskhub/boto3")
 	var seen struct {
 		ARN            string `json:"arn"`
 		NotFound       string `json:"not_found"`
@@ -50,4 +38,25 @@ func TestBoto3_Lifecycle(t *testing.T) {
 			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
 		}
 	}
+}
+
+// runBoto3 runs a script of testdata/boto3 with args against s and returns
+// what it printed; a script that fails fails the test. It skips when the
+// machine's python3 lacks boto3, except under CI=true.
+func runBoto3(t *testing.T, s *Server, script string, args ...string) []byte {
+	t.Helper()
+	python := needTool(t, "python3", "install Python 3 with boto3 (pip install boto3)")
+	if err := exec.Command(python, "-c", "import boto3").Run(); err != nil {
+		if isCI() {
+			t.Fatalf("python3 cannot import boto3 (CI=true, so this fails): pip install boto3")
+		}
+		t.Skip("python3 cannot import boto3: pip install boto3")
+	}
+	cmd := exec.Command(python, append([]string{filepath.Join("testdata", "boto3", script)}, args...)...)
+	cmd.Env = s.Env()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", script, err, out)
+	}
+	return out
 }

@@ -7,8 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -395,20 +393,8 @@ func TestKMS_Validation(t *testing.T) {
 // botocore parses every response with its own kms model.
 func TestBoto3_KMS(t *testing.T) {
 	t.Parallel()
-	python := needTool(t, "python3", "install Python 3 with boto3 (pip install boto3)")
-	if err := exec.Command(python, "-c", "import boto3").Run(); err != nil {
-		if isCI() {
-			t.Fatalf("python3 cannot import boto3 (CI=true, so this fails): pip install boto3")
-		}
-		t.Skip("python3 cannot import boto3: pip install boto3")
-	}
 	s := MustStart(t)
-	cmd := exec.Command(python, filepath.Join("testdata", "boto3", "kms.py"), "alias/boto3_kms")
-	cmd.Env = s.Env()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("kms.py: %v\n%s", err, out)
-	}
+	out := runBoto3(t, s, "kms.py", "alias/boto3_kms")
 	var seen struct {
 		KeyARN       string   `json:"key_arn"`
 		WrongContext string   `json:"wrong_context"`

@@ -216,17 +216,7 @@ func TestCustomerKey_AliasRetarget(t *testing.T) {
 	if _, err := svc.CreateSecret(t.Context(), alice, secrets.CreateSecretInput{Name: "app", KMSKeyID: "alias/app", Token: tok(1), Value: val("v1")}); err != nil {
 		t.Fatal(err)
 	}
-	err := svc.Store.Update(t.Context(), func(tx secrets.Tx) error {
-		a, err := tx.KMSAlias(t.Context(), keyring.AliasARN(alice.Region, alice.Account, "alias/app"))
-		if err != nil {
-			return err
-		}
-		a.TargetKey = k2.ARN
-		return tx.PutKMSAlias(t.Context(), a)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	retargetAlias(t, svc, "alias/app", k2)
 	MustPutSecretValue(t, svc, alice, "app", tok(2), "v2")
 	keys := versionKeys(t, svc, alice, "app")
 	if keys[tok(1)] != k1.ARN || keys[tok(2)] != k2.ARN {
@@ -299,17 +289,7 @@ func TestCustomerKey_UpdateSecretAfterRetarget(t *testing.T) {
 	if _, err := svc.CreateSecret(t.Context(), alice, secrets.CreateSecretInput{Name: "app", KMSKeyID: "alias/app", Token: tok(1), Value: val("v1")}); err != nil {
 		t.Fatal(err)
 	}
-	err := svc.Store.Update(t.Context(), func(tx secrets.Tx) error {
-		a, err := tx.KMSAlias(t.Context(), keyring.AliasARN(alice.Region, alice.Account, "alias/app"))
-		if err != nil {
-			return err
-		}
-		a.TargetKey = k2.ARN
-		return tx.PutKMSAlias(t.Context(), a)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	retargetAlias(t, svc, "alias/app", k2)
 	if _, err := svc.UpdateSecret(t.Context(), alice, secrets.UpdateSecretInput{SecretID: "app", KMSKeyID: ptr("alias/app")}); err != nil {
 		t.Fatal(err)
 	}
@@ -319,5 +299,22 @@ func TestCustomerKey_UpdateSecretAfterRetarget(t *testing.T) {
 	setKeyState(t, svc, k1, "Disabled")
 	if v := MustGetSecretValue(t, svc, alice, secrets.GetSecretValueInput{SecretID: "app"}); string(v.Value.Bytes) != "v1" {
 		t.Errorf("read %q", v.Value.Bytes)
+	}
+}
+
+// retargetAlias points alias (alias/…) of alice's account at key, as the
+// KMS API's UpdateAlias does.
+func retargetAlias(tb testing.TB, svc *secrets.Service, alias string, key *secrets.KMSKey) {
+	tb.Helper()
+	err := svc.Store.Update(tb.Context(), func(tx secrets.Tx) error {
+		a, err := tx.KMSAlias(tb.Context(), keyring.AliasARN(alice.Region, alice.Account, alias))
+		if err != nil {
+			return err
+		}
+		a.TargetKey = key.ARN
+		return tx.PutKMSAlias(tb.Context(), a)
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
 }
