@@ -129,7 +129,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
-	clear(buf.Bytes()) // the response may hold a secret value
+	// Wipe this copy of a response that may hold a secret value. It is a
+	// best effort: the decoded strings it was built from stay on the heap
+	// until collected; Go gives no way to wipe those.
+	clear(buf.Bytes())
 }
 
 // serveSafely is serve with a panic turned into an internal error. The
@@ -155,7 +158,7 @@ func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer clear(body) // the body may hold a secret value
+	defer clear(body) // best effort, as for the response: other copies remain until collected
 	prefix, name, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 	svc := s.services[prefix]
 	signingName := "secretsmanager"
@@ -179,7 +182,7 @@ func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer clear(input) // the canonical body may hold a secret value
+	defer clear(input) // best effort, as above
 	caller := secrets.Caller{Account: res.Identity.Account, Region: res.Region, Principal: res.Identity.Principal}
 	return h(r.Context(), caller, input)
 }

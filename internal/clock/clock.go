@@ -1,6 +1,7 @@
-// Package clock provides the clocks Coffer injects wherever time matters:
-// the system clock, a fake clock for unit tests, and a file-driven clock
-// that test-only builds of the binary use to move a running server's time.
+// Package clock provides the clocks Coffer injects wherever time matters,
+// besides the system clock (secrets.SystemClock): a fake clock for unit
+// tests, and a file-driven clock that test-only builds of the binary use to
+// move a running server's time.
 package clock
 
 import (
@@ -9,12 +10,6 @@ import (
 	"sync"
 	"time"
 )
-
-// System is the real clock.
-type System struct{}
-
-// Now returns the current time.
-func (System) Now() time.Time { return time.Now() }
 
 // Fake is a clock that moves only when told. It is safe for concurrent use.
 type Fake struct {

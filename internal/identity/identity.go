@@ -118,12 +118,12 @@ func (m *Manager) CreateAccount(ctx context.Context, id string) (*secrets.Accoun
 
 // CreateAccessKey creates an access key for the account's root principal.
 func (m *Manager) CreateAccessKey(ctx context.Context, account string) (*AccessKey, error) {
-	id, err := randomFrom(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+	id, err := secrets.RandomString(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
 	if err != nil {
 		return nil, err
 	}
 	id = "AKIA" + id
-	secret, err := randomFrom(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+	secret, err := secrets.RandomString(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
 	if err != nil {
 		return nil, err
 	}
@@ -215,19 +215,6 @@ func (m *Manager) Accounts(ctx context.Context) ([]*secrets.Account, error) {
 }
 
 func accessKeyAAD(id string) []byte { return []byte("coffer/access-key/v1\x00" + id) }
-
-func randomFrom(r io.Reader, alphabet string, n int) (string, error) {
-	out := make([]byte, n)
-	max := big.NewInt(int64(len(alphabet)))
-	for i := range out {
-		x, err := rand.Int(r, max)
-		if err != nil {
-			return "", err
-		}
-		out[i] = alphabet[x.Int64()]
-	}
-	return string(out), nil
-}
 
 // RewrapAccessKey re-seals k's secret, sealed under from, under to. It
 // changes k in place and stores nothing; it fails, changing nothing, if the

@@ -254,7 +254,7 @@ const (
 
 func (k *Keyring) createDefaultKey(ctx context.Context, tx secrets.Tx, account, region string) (*secrets.KMSKey, error) {
 	const op = "keyring.createDefaultKey"
-	id, err := newUUID(k.random)
+	id, err := secrets.NewUUID(k.random)
 	if err != nil {
 		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
 	}
@@ -390,15 +390,4 @@ func materialAAD(keyARN string, idx uint32) []byte {
 func appendField(b []byte, s string) []byte {
 	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
 	return append(b, s...)
-}
-
-// newUUID returns a random (version 4) UUID in its canonical text form.
-func newUUID(random io.Reader) (string, error) {
-	var u [16]byte
-	if _, err := io.ReadFull(random, u[:]); err != nil {
-		return "", err
-	}
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]), nil
 }

@@ -49,7 +49,7 @@ func (s *Service) CreateKey(ctx context.Context, c secrets.Caller, in CreateKeyI
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.newUUID()
+	id, err := secrets.NewUUID(s.random())
 	if err != nil {
 		return nil, internal(op, err)
 	}

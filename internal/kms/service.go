@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
@@ -242,15 +241,4 @@ func internal(op string, err error) error {
 		return err
 	}
 	return &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
-}
-
-// newUUID returns a random (version 4) UUID.
-func (s *Service) newUUID() (string, error) {
-	var u [16]byte
-	if _, err := io.ReadFull(s.random(), u[:]); err != nil {
-		return "", err
-	}
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]), nil
 }

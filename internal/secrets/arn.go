@@ -67,8 +67,9 @@ func validName(name string) bool {
 	return true
 }
 
-// randomString returns n characters drawn uniformly from alphabet.
-func randomString(random io.Reader, alphabet string, n int) (string, error) {
+// RandomString returns n characters drawn uniformly (no modulo bias) from
+// alphabet, reading random (crypto/rand when nil).
+func RandomString(random io.Reader, alphabet string, n int) (string, error) {
 	if random == nil {
 		random = rand.Reader
 	}
@@ -88,8 +89,9 @@ func randomString(random io.Reader, alphabet string, n int) (string, error) {
 	return string(out), nil
 }
 
-// newUUID returns a random (version 4) UUID.
-func newUUID(random io.Reader) (string, error) {
+// NewUUID returns a random (version 4) UUID in its canonical text form,
+// reading random (crypto/rand when nil).
+func NewUUID(random io.Reader) (string, error) {
 	if random == nil {
 		random = rand.Reader
 	}

@@ -41,7 +41,7 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 	if token == "" && in.Value != nil {
 		return nil, newError(InvalidRequest, op, msgNoToken)
 	}
-	suffix, err := randomString(s.Random, suffixAlphabet, 6)
+	suffix, err := RandomString(s.Random, suffixAlphabet, 6)
 	if err != nil {
 		return nil, internal(op, err)
 	}
@@ -527,7 +527,7 @@ func (s *Service) forcedGone(c Caller, id string, now time.Time) (*DeleteSecretO
 	case ok && p.account != "":
 		out.ARN, out.Name = id, p.name
 	default:
-		suffix, err := randomString(s.Random, suffixAlphabet, 6)
+		suffix, err := RandomString(s.Random, suffixAlphabet, 6)
 		if err != nil {
 			return nil, err
 		}
