@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
@@ -210,10 +209,10 @@ func TestRootKey_KMSAnotherCoffer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	outer := MustStart(t)
-	kc := outer.kmsSDK()
+	kc := outer.KMS()
 	created, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("wraps another Coffer's root key")})
 	if err != nil {
-		t.Skipf("the outer Coffer does not serve CreateKey yet (the KMS API is another change): %v", err)
+		t.Fatal(err)
 	}
 	keyID := aws.ToString(created.KeyMetadata.KeyId)
 	if _, err := kc.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/coffer-root"), TargetKeyId: aws.String(keyID)}); err != nil {
@@ -821,7 +820,7 @@ type customerKeyData struct {
 func mustCustomerKeyData(tb testing.TB, s *Server) *customerKeyData {
 	tb.Helper()
 	ctx := context.Background()
-	kc := s.kmsSDK()
+	kc := s.KMS()
 	created, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("customer key across a root key rotation")})
 	if err != nil {
 		tb.Logf("no customer key (the KMS API is not served): %v", err)
@@ -856,7 +855,7 @@ func (d *customerKeyData) check(tb testing.TB, s *Server) {
 	}
 	ctx := context.Background()
 	for i, blob := range d.blobs {
-		out, err := s.kmsSDK().Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: blob})
+		out, err := s.KMS().Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: blob})
 		if want := fmt.Sprintf("data-%d", i); err != nil || string(out.Plaintext) != want {
 			tb.Errorf("KMS Decrypt of material version %d's ciphertext: %v, want %q", i, err, want)
 		}
@@ -865,14 +864,6 @@ func (d *customerKeyData) check(tb testing.TB, s *Server) {
 	if err != nil || aws.ToString(got.SecretString) != d.secretString {
 		tb.Errorf("GetSecretValue under the customer key: %v", err)
 	}
-}
-
-// kmsSDK returns an aws-sdk-go-v2 KMS client for the server, retries off.
-func (s *Server) kmsSDK() *kms.Client {
-	return kms.New(kms.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
-	})
 }
 
 // TestRootKey_RotateThroughSymlink: a --key-file that is a symlink keeps
