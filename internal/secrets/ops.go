@@ -111,12 +111,8 @@ func (s *Service) retryCreate(ctx context.Context, tx Tx, op string, sec *Secret
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	same, err := s.sameValue(ctx, tx, sec, v, *in.Value)
-	if err != nil {
-		return nil, internal(op, err)
-	}
-	if !same {
-		return nil, newError(Exists, op, msgTokenInUse(token, sec.ARN))
+	if err := s.retryOf(ctx, tx, op, sec, v, *in.Value); err != nil {
+		return nil, err
 	}
 	return &SecretRef{ARN: sec.ARN, Name: sec.Name, VersionID: v.ID}, nil
 }
@@ -157,12 +153,8 @@ func (s *Service) PutSecretValue(ctx context.Context, c Caller, in PutSecretValu
 			return internal(op, err)
 		}
 		if v := versionByID(versions, token); v != nil {
-			same, err := s.sameValue(ctx, tx, sec, v, *in.Value)
-			if err != nil {
-				return internal(op, err)
-			}
-			if !same {
-				return newError(Exists, op, msgTokenInUse(token, sec.ARN))
+			if err := s.retryOf(ctx, tx, op, sec, v, *in.Value); err != nil {
+				return err
 			}
 			out = &PutSecretValueOutput{SecretRef{sec.ARN, sec.Name, v.ID}, slices.Clone(v.Stages)}
 			return nil
@@ -234,12 +226,8 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 			// test_update_different_secret_value_with_same_token) show AWS
 			// treats UpdateSecret as it treats PutSecretValue.
 			if v := versionByID(versions, token); v != nil {
-				same, err := s.sameValue(ctx, tx, sec, v, *in.Value)
-				if err != nil {
-					return internal(op, err)
-				}
-				if !same {
-					return newError(Exists, op, msgTokenInUse(token, sec.ARN))
+				if err := s.retryOf(ctx, tx, op, sec, v, *in.Value); err != nil {
+					return err
 				}
 				out.VersionID = v.ID
 			} else {

@@ -259,6 +259,21 @@ func (s *Service) prune(ctx context.Context, tx Tx, versions []*Version, changed
 	return kept, nil
 }
 
+// retryOf checks a write whose ClientRequestToken names existing version v:
+// the same value makes it a retry, which changes nothing (nil); another
+// value is ResourceExistsException, as CreateSecret, PutSecretValue and
+// UpdateSecret answer alike.
+func (s *Service) retryOf(ctx context.Context, tx Tx, op string, sec *Secret, v *Version, value Value) error {
+	same, err := s.sameValue(ctx, tx, sec, v, value)
+	if err != nil {
+		return internal(op, err)
+	}
+	if !same {
+		return newError(Exists, op, msgTokenInUse(v.ID, sec.ARN))
+	}
+	return nil
+}
+
 // sameValue reports, in constant time for equal lengths, whether a stored
 // version holds value.
 func (s *Service) sameValue(ctx context.Context, tx Tx, sec *Secret, v *Version, value Value) (bool, error) {
