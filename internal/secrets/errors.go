@@ -33,6 +33,9 @@ const (
 	InvalidTag                   // a tag is not valid (KMS TagException)
 	Unsupported                  // the operation is not supported for this resource
 	NotAuthorized                // the resource is reserved for AWS (KMS NotAuthorizedException)
+	Conflict                     // the resource is in use by others and cannot be deleted (IAM DeleteConflict)
+	PublicPolicy                 // a resource policy would grant public access (PublicPolicyException)
+	Expired                      // a credential or token has expired (STS ExpiredTokenException)
 )
 
 var kindNames = [...]string{
@@ -57,6 +60,9 @@ var kindNames = [...]string{
 	InvalidTag:       "InvalidTag",
 	Unsupported:      "Unsupported",
 	NotAuthorized:    "NotAuthorized",
+	Conflict:         "Conflict",
+	PublicPolicy:     "PublicPolicy",
+	Expired:          "Expired",
 }
 
 func (k Kind) String() string {
