@@ -34,11 +34,79 @@ const pruneAge = 24 * time.Hour
 const tombstoneAge = 90 * 24 * time.Hour
 
 // Caller is who makes a request, and where: the account and the region of
-// the request's credential scope.
+// the request's credential scope, and what authorization needs to know of
+// the principal and the connection.
 type Caller struct {
 	Account   string
 	Region    string
 	Principal string // ARN of the principal
+
+	// AccessKeyID is the access key the request was signed with.
+	AccessKeyID string
+	// UserID is aws:userid: the account id for the root, the unique id
+	// (AIDA…) for a user, "AROA…:session-name" for a role session.
+	UserID string
+	// Session is set for temporary credentials (AssumeRole,
+	// GetSessionToken); nil for long-term access keys.
+	Session *Session
+	// SourceIP is the client's address (aws:SourceIp); SecureTransport
+	// whether the request came over TLS (aws:SecureTransport).
+	SourceIP        string
+	SecureTransport bool
+}
+
+// Root reports whether the caller is its account's root principal.
+func (c Caller) Root() bool {
+	return c.Principal == "arn:aws:iam::"+c.Account+":root"
+}
+
+// Session describes temporary credentials.
+type Session struct {
+	// RoleARN is the role an AssumeRole session acts for
+	// (arn:aws:iam::<account>:role/<path><name>); empty for GetSessionToken
+	// credentials, which act as the user that asked for them.
+	RoleARN string
+	// RoleID is the role's unique id (AROA…); Name is the session name.
+	RoleID string
+	Name   string
+	// Policy is the inline session policy document, if any; it narrows
+	// what the session may do.
+	Policy string
+	// PolicyARNs are managed policies passed as session policies.
+	PolicyARNs []string
+	// Tags are the session tags (aws:PrincipalTag/… for the session).
+	Tags    []Tag
+	Expires time.Time
+}
+
+// Access is one authorization question: may the caller perform Action on
+// Resource? The domain fills it where it knows the resource; an
+// Authorizer answers it.
+type Access struct {
+	Action   string // "secretsmanager:GetSecretValue"
+	Resource string // the resource's ARN, or "*"
+	// ResourceAccount owns the resource; empty means the caller's account.
+	ResourceAccount string
+	// ResourcePolicy is the resource-based policy (a secret's resource
+	// policy, a role's trust policy); empty when there is none.
+	ResourcePolicy string
+	// KeyPolicy is set for KMS key operations: the key's policy, which
+	// must allow the request (directly or by delegating to IAM).
+	KeyPolicy string
+	// Context holds the service's condition keys for this request
+	// (secretsmanager:SecretId, aws:ResourceTag/…, kms:ViaService, …).
+	Context map[string][]string
+	// Shown is the resource as the denial message names it; empty means
+	// Resource.
+	Shown string
+}
+
+// Authorizer decides Access questions. Authorize returns nil when the
+// caller is allowed and a Denied *Error whose message is AWS's
+// ("User: … is not authorized to perform: … on resource: … because …")
+// when not; other errors are internal failures.
+type Authorizer interface {
+	Authorize(ctx context.Context, c Caller, a Access) error
 }
 
 // Value is a secret value: the bytes of SecretString or SecretBinary.
