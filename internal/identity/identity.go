@@ -67,6 +67,7 @@ type AccessKey struct {
 	SecretAccessKey string
 	Account         string
 	Principal       string
+	CreatedAt       time.Time
 }
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -118,6 +119,29 @@ func (m *Manager) CreateAccount(ctx context.Context, id string) (*secrets.Accoun
 
 // CreateAccessKey creates an access key for the account's root principal.
 func (m *Manager) CreateAccessKey(ctx context.Context, account string) (*AccessKey, error) {
+	var key *AccessKey
+	err := m.Store.Update(ctx, func(tx secrets.Tx) error {
+		if _, err := tx.Account(ctx, account); errors.Is(err, secrets.ErrNotFound) {
+			return ErrNoAccount
+		} else if err != nil {
+			return err
+		}
+		var err error
+		key, err = m.IssueAccessKey(ctx, tx, account, RootPrincipal(account))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// IssueAccessKey creates an active access key that acts as principal (the
+// account's root or one of its IAM users) in the caller's transaction, and
+// returns it with its secret, which is stored only sealed under the root
+// key. The caller checks that the principal exists and may have another
+// key.
+func (m *Manager) IssueAccessKey(ctx context.Context, tx secrets.Tx, account, principal string) (*AccessKey, error) {
 	id, err := secrets.RandomString(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
 	if err != nil {
 		return nil, err
@@ -127,23 +151,55 @@ func (m *Manager) CreateAccessKey(ctx context.Context, account string) (*AccessK
 	if err != nil {
 		return nil, err
 	}
-	key := &AccessKey{AccessKeyID: id, SecretAccessKey: secret, Account: account, Principal: RootPrincipal(account)}
-	err = m.Store.Update(ctx, func(tx secrets.Tx) error {
-		if _, err := tx.Account(ctx, account); errors.Is(err, secrets.ErrNotFound) {
-			return ErrNoAccount
-		} else if err != nil {
-			return err
-		}
-		return tx.PutAccessKey(ctx, &secrets.AccessKey{
-			ID: id, Account: account, Principal: key.Principal, Status: "Active",
-			SealedSecret: m.Root.Seal([]byte(secret), accessKeyAAD(id)),
-			CreatedAt:    m.Clock.Now().UTC(),
-		})
+	key := &AccessKey{AccessKeyID: id, SecretAccessKey: secret, Account: account, Principal: principal, CreatedAt: m.Clock.Now().UTC()}
+	err = tx.PutAccessKey(ctx, &secrets.AccessKey{
+		ID: id, Account: account, Principal: principal, Status: StatusActive,
+		SealedSecret: m.Root.Seal([]byte(secret), accessKeyAAD(id)),
+		CreatedAt:    key.CreatedAt,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return key, nil
+}
+
+// Access key statuses.
+const (
+	StatusActive   = "Active"
+	StatusInactive = "Inactive"
+)
+
+// SetAccessKeyStatus makes the access key with this id Active or Inactive
+// in the caller's transaction. It fails with an error wrapping
+// secrets.ErrNotFound when there is no such key. Call Forget after the
+// transaction commits, so that this process stops answering from its cache
+// at once.
+func (m *Manager) SetAccessKeyStatus(ctx context.Context, tx secrets.Tx, id, status string) error {
+	if status != StatusActive && status != StatusInactive {
+		return fmt.Errorf("access key status %q: want %s or %s", status, StatusActive, StatusInactive)
+	}
+	k, err := tx.AccessKey(ctx, id)
+	if err != nil {
+		return err
+	}
+	if k.Status == status {
+		return nil
+	}
+	k.Status = status
+	return tx.PutAccessKey(ctx, k)
+}
+
+// DeleteAccessKey removes the access key with this id in the caller's
+// transaction; removing a missing one is not an error. Call Forget after
+// the transaction commits.
+func (m *Manager) DeleteAccessKey(ctx context.Context, tx secrets.Tx, id string) error {
+	return tx.DeleteAccessKey(ctx, id)
+}
+
+// AccessKeysOf returns the access keys that act as principal, oldest
+// first, read in the caller's transaction. Their secrets stay sealed.
+func (m *Manager) AccessKeysOf(ctx context.Context, tx secrets.Tx, principal string) ([]*secrets.AccessKey, error) {
+	return tx.AccessKeysByPrincipal(ctx, principal)
 }
 
 // Lookup implements auth.Credentials. Only active keys are cached; an
@@ -190,7 +246,7 @@ func (m *Manager) lookup(ctx context.Context, accessKeyID string) (auth.Identity
 		k, err = tx.AccessKey(ctx, accessKeyID)
 		return err
 	})
-	if errors.Is(err, secrets.ErrNotFound) || err == nil && k.Status != "Active" {
+	if errors.Is(err, secrets.ErrNotFound) || err == nil && k.Status != StatusActive {
 		return auth.Identity{}, nil, fmt.Errorf("access key: %w", auth.ErrUnknownAccessKey)
 	}
 	if err != nil {

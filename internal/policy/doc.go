@@ -7,7 +7,7 @@
 //
 // [Parse] accepts Version "2012-10-17" or "2008-10-17" (or none, which
 // means 2008-10-17), Id, and Statement as an object or an array. A
-// statement has Sid (unique within the policy), Effect (Allow or Deny,
+// statement has Sid (unique within an identity policy), Effect (Allow or Deny,
 // case-sensitive), exactly one of Action/NotAction, Resource/NotResource
 // (required for [Identity] policies, optional for [Resource] policies where
 // absence means every resource, as in role trust policies), Principal or
@@ -112,7 +112,8 @@
 // cross-account exception for session ARNs (across accounts, session
 // policies always narrow); policy size and character limits; BinaryEquals;
 // multi-valued keys as variables; the newer "${…}" forms in condition keys
-// themselves. Policy validation for BlockPublicPolicy and
-// ValidateResourcePolicy is left to the callers, which can inspect the
+// themselves. [Policy.Public] tells whether a resource policy grants broad
+// access (BlockPublicPolicy, the rules are on it); other policy validation
+// (ValidateResourcePolicy's) is left to the callers, which can inspect the
 // exported fields of [Policy] and [Statement].
 package policy

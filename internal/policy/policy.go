@@ -157,7 +157,10 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.Sid != "" {
+		// IAM requires unique Sids in identity policies; resource-based
+		// policies are checked by their own services, and AWS's own key
+		// policy for aws/secretsmanager repeats a Sid.
+		if s.Sid != "" && kind == Identity {
 			if sids[s.Sid] {
 				return nil, malformed("Statement IDs (SID) in a single policy must be unique.")
 			}

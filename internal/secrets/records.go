@@ -15,6 +15,9 @@ type Secret struct {
 	KMSKeyID      string
 	Tags          []Tag
 	OwningService string
+	// ResourcePolicy is the secret's resource-based policy document as the
+	// caller gave it; empty when it has none.
+	ResourcePolicy string
 
 	CreatedAt     time.Time
 	LastChangedAt time.Time

@@ -34,6 +34,7 @@ type Tx interface {
 	SecretTx
 	KeyTx
 	IdentityTx
+	IAMTx
 	MetaTx
 }
 
@@ -136,6 +137,61 @@ type IdentityTx interface {
 	AccessKeys(ctx context.Context, account string) ([]*AccessKey, error)
 	// PutAccessKey inserts the access key or replaces the one with the same id.
 	PutAccessKey(ctx context.Context, k *AccessKey) error
+	// AccessKeysByPrincipal returns the access keys that act as the
+	// principal (exactly this ARN), ordered by CreatedAt, then id.
+	AccessKeysByPrincipal(ctx context.Context, principal string) ([]*AccessKey, error)
+	// DeleteAccessKey removes an access key; removing a missing one is not
+	// an error.
+	DeleteAccessKey(ctx context.Context, id string) error
+}
+
+// IAMTx holds IAM users, groups, roles and customer managed policies (see
+// IAMUser). Each is unique in its account by name without regard to case:
+// lookups by name ignore case, and a put fails with an Exists *Error when
+// another record of the same kind and account (another ID) has the name in
+// any case. Lists are ordered by name without regard to case. A record is
+// replaced by ID, so a put may rename it.
+type IAMTx interface {
+	// IAMUser returns the user of the account with this name.
+	IAMUser(ctx context.Context, account, name string) (*IAMUser, error)
+	// IAMUsers returns every user of the account.
+	IAMUsers(ctx context.Context, account string) ([]*IAMUser, error)
+	// PutIAMUser inserts the user or replaces the one with the same ID.
+	PutIAMUser(ctx context.Context, u *IAMUser) error
+	// DeleteIAMUser removes the user with this ID; removing a missing one
+	// is not an error.
+	DeleteIAMUser(ctx context.Context, id string) error
+
+	// IAMGroup returns the group of the account with this name.
+	IAMGroup(ctx context.Context, account, name string) (*IAMGroup, error)
+	// IAMGroups returns every group of the account.
+	IAMGroups(ctx context.Context, account string) ([]*IAMGroup, error)
+	// PutIAMGroup inserts the group or replaces the one with the same ID.
+	PutIAMGroup(ctx context.Context, g *IAMGroup) error
+	// DeleteIAMGroup removes the group with this ID; removing a missing one
+	// is not an error.
+	DeleteIAMGroup(ctx context.Context, id string) error
+
+	// IAMRole returns the role of the account with this name.
+	IAMRole(ctx context.Context, account, name string) (*IAMRole, error)
+	// IAMRoles returns every role of the account.
+	IAMRoles(ctx context.Context, account string) ([]*IAMRole, error)
+	// PutIAMRole inserts the role or replaces the one with the same ID.
+	PutIAMRole(ctx context.Context, r *IAMRole) error
+	// DeleteIAMRole removes the role with this ID; removing a missing one
+	// is not an error.
+	DeleteIAMRole(ctx context.Context, id string) error
+
+	// IAMPolicy returns the customer managed policy of the account with
+	// this name.
+	IAMPolicy(ctx context.Context, account, name string) (*IAMPolicy, error)
+	// IAMPolicies returns every customer managed policy of the account.
+	IAMPolicies(ctx context.Context, account string) ([]*IAMPolicy, error)
+	// PutIAMPolicy inserts the policy or replaces the one with the same ID.
+	PutIAMPolicy(ctx context.Context, p *IAMPolicy) error
+	// DeleteIAMPolicy removes the policy with this ID; removing a missing
+	// one is not an error.
+	DeleteIAMPolicy(ctx context.Context, id string) error
 }
 
 // Sealer encrypts and decrypts secret values (see package keyring). It reads

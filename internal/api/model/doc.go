@@ -1,10 +1,16 @@
 // Package model validates AWS JSON requests the way AWS does, using the
-// botocore service models as the contract.
+// botocore service models as the contract. Query-protocol requests (IAM,
+// STS) are validated the same way once the api package has read their form
+// into the JSON shape; their messages have the same format.
 //
 // The tables (zz_*_shapes.go) are generated from the botocore models
-// installed with Python by ./gen; they hold the input shapes only, with no
-// documentation text. Adding a service is one go:generate line at the end of this comment
-// (and one entry in the tests' services list).
+// installed with Python by ./gen; they hold the input shapes, with no
+// documentation text. For a service of the AWS query protocol (IAM, STS)
+// they also hold the output shapes and the names a form and an XML response
+// use (Service.Output, Member.LocationName, Shape.ListMemberName and the
+// rest); nothing validates outputs, so shapes only outputs reach carry no
+// constraints. Adding a service is one go:generate line at the end of this
+// comment (and one entry in the tests' services list).
 //
 // # The message
 //
@@ -104,4 +110,6 @@
 //
 //go:generate go run ./gen -service secretsmanager/2017-10-17
 //go:generate go run ./gen -service kms/2014-11-01
+//go:generate go run ./gen -service iam/2010-05-08
+//go:generate go run ./gen -service sts/2011-06-15
 package model

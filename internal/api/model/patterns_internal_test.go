@@ -13,7 +13,7 @@ import (
 )
 
 // services lists every generated service; a new go:generate line belongs here.
-var services = []*Service{SecretsManager(), KMS()}
+var services = []*Service{SecretsManager(), KMS(), IAM(), STS()}
 
 // genericSamples are tried against every pattern: the characters where Java
 // and RE2 differ (line terminators, \x0B, code points outside the BMP and
@@ -117,6 +117,131 @@ var patternSamples = map[string]struct {
 		extra:       []string{"com.amazonaws.vpce.us-east-1.vpce-svc-0abc", "eu.amazonaws.vpce.eu-west-1.vpce-svc-1", "org.amazonaws.vpce.us-east-1.vpce-svc-0abc", "comXamazonaws.vpce.us-east-1.vpce-svc-0"},
 		javaAccepts: []string{"com.amazonaws.vpce.us-east-1.vpce-svc-0abc", "eu.amazonaws.vpce.eu-west-1.vpce-svc-1"},
 	},
+	// iam and sts
+	`[\w._-]+`: {
+		extra:       []string{"my-provider_1.x", "a b", "a/b"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "my-provider_1.x"},
+	},
+	// The generator rewrites this one without lookahead (gen's
+	// patternRewrites); the samples cover each part of the argument.
+	`^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`: {
+		extra:       []string{"abc", "ab", "a-b", "a--b", "-ab", "ab-", "my-alias-1", "ABC", "a" + strings.Repeat("b", 61) + "c", "a" + strings.Repeat("b", 62) + "c", "a-b-c", "a---b", "a-" + strings.Repeat("b", 60) + "c"},
+		javaAccepts: []string{"abc", "a-b", "my-alias-1", "a" + strings.Repeat("b", 61) + "c", "a-b-c", "a-" + strings.Repeat("b", 60) + "c"},
+	},
+	`\d{12}`: {
+		extra:       []string{"123456789012", "12345678901", "1234567890123", "12345678901a"},
+		javaAccepts: []string{"123456789012"},
+	},
+	`[\d]+`: {
+		extra:       []string{"123456", "12a", "١٢"},
+		javaAccepts: []string{"0", "123456"},
+	},
+	`[\w+=,.@-]+`: {
+		extra:       []string{"bob", "a+b=c,d.e@f-g_h", "a b", "a/b", "Ünïcode"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "bob", "a+b=c,d.e@f-g_h"},
+	},
+	`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`: {
+		extra:       []string{"hello world\t\r\n", "\u00a0", "¡", "\x7f", "ÿ", "Ā"},
+		javaAccepts: []string{"", "a", "Z", "0", "_", "-", ".", "/", "!", " ", "a b", "\t", "\n", "\r", "abc\n", "\nabc", "é", "ÿ", "a%", "%a", "hello world\t\r\n", "¡"},
+	},
+	`[\w-]+`: {
+		extra:       []string{"abc-123_x", "a.b"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", "abc-123_x"},
+	},
+	`[\u0020-\u00FF]+`: {
+		extra:       []string{"marker ÿ", "Ā", "~\x7f"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "/", "!", " ", "a b", "\u0085", "é", "ÿ", "a%", "%a", "marker ÿ", "~\x7f"},
+	},
+	`^[a-zA-Z0-9:_.-]+$`: {
+		extra:       []string{"arn:aws:sns:us-east-1:1:x", "a b", "a_b.c-d"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "arn:aws:sns:us-east-1:1:x", "a_b.c-d"},
+	},
+	`^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*`: {
+		extra:       []string{"o-a1b2c3d4e5/r-f6g7", "o-a1b2c3d4e5/r-f6g7/ou-ab12-cdef3456/", "o-a1b2c3d4e/r-f6g7", "o-a1b2c3d4e5/r-f6g", "o-a1b2c3d4e5/r-f6g7h-/x", "o-A1b2c3d4e5/r-f6g7"},
+		javaAccepts: []string{"o-a1b2c3d4e5/r-f6g7", "o-a1b2c3d4e5/r-f6g7/ou-ab12-cdef3456/", "o-a1b2c3d4e5/r-f6g7h-/x"},
+	},
+	`^p-[0-9a-zA-Z_]{8,128}$`: {
+		extra:       []string{"p-abcd1234", "p-abc1234", "p-ABCD_1234", "p-abcd-1234"},
+		javaAccepts: []string{"p-abcd1234", "p-ABCD_1234"},
+	},
+	`^[a-zA-Z0-9:/+=,.@_-]+$`: {
+		extra:       []string{"AIDAEXAMPLE:session@x", "a b", "arn:aws:iam::1:user/x"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "/", "AIDAEXAMPLE:session@x", "arn:aws:iam::1:user/x"},
+	},
+	`\u002F[\u0021-\u007F]*`: {
+		extra:       []string{"/", "/division_abc/", "/a b/", "a/", "/\x7f"},
+		javaAccepts: []string{"/", "/division_abc/", "/\x7f"},
+	},
+	`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`: {
+		extra:       []string{"/", "//", "/a/", "/a", "a/", "/a/b/", "/a b/", "/\x7f/"},
+		javaAccepts: []string{"/", "/a/", "/a/b/"},
+	},
+	`[ -~]+`: {
+		extra:       []string{"hello world", "~", "\x7f", "tab\t"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "/", "!", " ", "a b", "a%", "%a", "hello world", "~"},
+	},
+	`((/[A-Za-z0-9\.,\+@=_-]+)*)/`: {
+		extra:       []string{"/", "/a/", "/a/b/", "a/", "/a", "//", "/a b/", "/a./b,+@=_-/"},
+		javaAccepts: []string{"/", "/a/", "/a/b/", "/a./b,+@=_-/"},
+	},
+	`v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`: {
+		extra:       []string{"v1", "v12", "v0", "v1.", "v1.a-B", "v1.a.b", "V1", "v"},
+		javaAccepts: []string{"v1", "v12", "v1.", "v1.a-B"},
+	},
+	`[A-Z0-9]+`: {
+		extra:       []string{"APKAEIBAERJR2EXAMPLE", "abc", "A-B"},
+		javaAccepts: []string{"Z", "0", "APKAEIBAERJR2EXAMPLE"},
+	},
+	`^http(s?)://[a-zA-Z0-9._/-]*(\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$`: {
+		extra:       []string{"https://example.com/x?a=b&c=d#frag", "http://", "ftp://x", "https://ex ample", "https://x#a?b", "https://x?a#b/c"},
+		javaAccepts: []string{"https://example.com/x?a=b&c=d#frag", "http://", "https://x?a#b/c"},
+	},
+	`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`: {
+		extra:       []string{"hello\tworld", "\u00a0", "¡"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "/", "!", " ", "a b", "\t", "\n", "\r", "abc\n", "\nabc", "é", "ÿ", "a%", "%a", "hello\tworld", "¡"},
+	},
+	`[\w+=/:,.@-]+`: {
+		extra:       []string{"arn:aws:iam::123456789012:mfa/bob", "a b"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "/", "arn:aws:iam::123456789012:mfa/bob"},
+	},
+	`[\w-]*`: {
+		extra:       []string{"iam", "a-b_c", "a.b"},
+		javaAccepts: []string{"", "a", "Z", "0", "_", "-", "iam", "a-b_c"},
+	},
+	`[\p{L}\p{Z}\p{N}_.:/=+\-@]+`: {
+		extra:       []string{"Name", "key with space", "tag:é/ü=+-@_.", "a,b", "a\u00a0b", "٣", "a!b"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "/", " ", "a b", "\u2028", "é", "ÿ", "Ā", "Name", "key with space", "tag:é/ü=+-@_.", "a\u00a0b", "٣"},
+	},
+	`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`: {
+		extra:       []string{"value", "a,b", "x\u3000y", "Ⅻ", "a*b"},
+		javaAccepts: []string{"", "a", "Z", "0", "_", "-", ".", "/", " ", "a b", "\u2028", "é", "ÿ", "Ā", "value", "x\u3000y", "Ⅻ"},
+	},
+	`[\w]*`: {
+		extra:       []string{"ASIAEXAMPLE", "a-b"},
+		javaAccepts: []string{"", "a", "Z", "0", "_", "ASIAEXAMPLE"},
+	},
+	// Java reads \u10000 as \u1000 then '0', so the class holds the range
+	// '0'-\u10FF (0x7F-0x9F included) and no code point above the BMP.
+	`[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`: {
+		extra:       []string{"arn:aws:iam::123456789012:role/demo", "\x7f", "\u0084", "\u0086", "\u009f", "\u00a0", "\u0fff", "\u1000", "\u10ff", "\u1100", "\ud7ff", "\ue000", "\ufffd", "\ufffe", "F", "😀x"},
+		javaAccepts: []string{"a", "Z", "0", "_", "-", ".", "/", "!", " ", "a b", "\t", "\n", "\r", "abc\n", "\nabc", "\u0085", "\u2028", "é", "ÿ", "Ā", "a%", "%a", "arn:aws:iam::123456789012:role/demo", "\x7f", "\u0084", "\u0086", "\u009f", "\u00a0", "\u0fff", "\u1000", "\u10ff", "\u1100", "\ud7ff", "\ue000", "\ufffd", "F"},
+	},
+	`[\w+=,.@:\/-]*`: {
+		extra:       []string{"Ext:ID/1", "a b"},
+		javaAccepts: []string{"", "a", "Z", "0", "_", "-", ".", "/", "Ext:ID/1"},
+	},
+	`[\w+=,.@-]*`: {
+		extra:       []string{"session-1", "a b", "a:b"},
+		javaAccepts: []string{"", "a", "Z", "0", "_", "-", ".", "session-1"},
+	},
+	`[\w+=/:,.@-]*`: {
+		extra:       []string{"arn:aws:iam::123456789012:mfa/bob", "GAHT12345678", "a b"},
+		javaAccepts: []string{"", "a", "Z", "0", "_", "-", ".", "/", "arn:aws:iam::123456789012:mfa/bob", "GAHT12345678"},
+	},
+	`[\d]*`: {
+		extra:       []string{"123456", "12a"},
+		javaAccepts: []string{"", "0", "123456"},
+	},
 }
 
 func samplesFor(pattern string) []string {
@@ -149,6 +274,14 @@ func TestPatterns_Compile(t *testing.T) {
 			if s.re == nil || s.re.String() != re.String() {
 				t.Errorf("%s/%s: table regexp %v differs from GoPattern %q", svc.Name(), name, s.re, s.GoPattern)
 			}
+			if s.GoExclude != "" || s.reExclude != nil {
+				if _, err := regexp.Compile(s.GoExclude); err != nil {
+					t.Errorf("%s/%s: exclusion %q does not compile: %v", svc.Name(), name, s.GoExclude, err)
+				}
+				if s.reExclude == nil || s.reExclude.String() != s.GoExclude {
+					t.Errorf("%s/%s: table exclusion %v differs from GoExclude %q", svc.Name(), name, s.reExclude, s.GoExclude)
+				}
+			}
 		}
 	}
 	if n == 0 {
@@ -172,7 +305,7 @@ func TestPatterns_MatchLikeJava(t *testing.T) {
 			}
 			for _, in := range samplesFor(s.Pattern) {
 				want := slices.Contains(ps.javaAccepts, in)
-				if got := s.re.MatchString(in); got != want {
+				if got := s.matches(in); got != want {
 					t.Errorf("%s/%s: %q on %q: got %v, Java says %v", svc.Name(), name, s.Pattern, in, got, want)
 				}
 			}

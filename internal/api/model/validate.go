@@ -203,7 +203,7 @@ func (w *walker) checkString(s *Shape, str string, path string, hidden bool) {
 	if c := lengthConstraint(s, utf16Len(str)); c != "" {
 		w.add(path, c, s, str, hidden)
 	}
-	if s.re != nil && !s.re.MatchString(str) {
+	if s.re != nil && !s.matches(str) {
 		w.add(path, "Member must satisfy regular expression pattern: "+s.Pattern, s, str, hidden)
 	}
 	if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) {

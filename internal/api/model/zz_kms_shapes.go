@@ -11,6 +11,7 @@ func KMS() *Service { return kmsService }
 var kmsService = &Service{
 	name:         "kms",
 	apiVersion:   "2014-11-01",
+	protocol:     "json",
 	targetPrefix: "TrentService",
 	jsonVersion:  "1.1",
 	operations: map[string]string{

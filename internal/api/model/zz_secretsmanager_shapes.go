@@ -11,6 +11,7 @@ func SecretsManager() *Service { return secretsmanagerService }
 var secretsmanagerService = &Service{
 	name:         "secretsmanager",
 	apiVersion:   "2017-10-17",
+	protocol:     "json",
 	targetPrefix: "secretsmanager",
 	jsonVersion:  "1.1",
 	operations: map[string]string{

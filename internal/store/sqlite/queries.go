@@ -10,12 +10,13 @@ import (
 
 const (
 	secretCols = `arn, account, region, name, description, kms_key_id, tags, owning_service,
-		created_at, last_changed_at, last_accessed_at, deleted_at, purge_at, next_seq`
+		created_at, last_changed_at, last_accessed_at, deleted_at, purge_at, next_seq, resource_policy`
 	versionCols = `secret_arn, id, seq, stages, created_at, last_accessed_at, kms_key_arn, is_binary, sealed, pruned_at`
 	kmsKeyCols  = `arn, id, account, region, description, manager, state, created_at, material, attrs`
 	aliasCols   = `arn, name, account, region, target_key, created_at`
 	accountCols = `id, created_at`
 	accessCols  = `id, account, principal, status, sealed_secret, created_at`
+	iamCols     = `id, account, kind, name_key, name, attrs`
 )
 
 // queries are the statements a Tx runs, prepared once per pool. database/sql
@@ -29,6 +30,8 @@ type queries struct {
 	kmsKeys, allKMSKeys, deleteKMSKey, kmsAliases, allKMSAliases            *sql.Stmt
 	deleteKMSAlias, meta, putMeta                                           *sql.Stmt
 	account, accounts, putAccount, accessKey, accessKeys, putAccessKey      *sql.Stmt
+	accessKeysByPrincipal, deleteAccessKey                                  *sql.Stmt
+	iamEntity, iamEntities, putIAMEntity, deleteIAMEntity                   *sql.Stmt
 
 	all []*sql.Stmt
 }
@@ -80,6 +83,15 @@ func prepare(ctx context.Context, db *sql.DB) (*queries, error) {
 		{&q.accessKey, `SELECT ` + accessCols + ` FROM access_keys WHERE id = ?`},
 		{&q.accessKeys, `SELECT ` + accessCols + ` FROM access_keys WHERE account = ? ORDER BY id`},
 		{&q.putAccessKey, upsert("access_keys", accessCols, "id")},
+		{&q.accessKeysByPrincipal, `SELECT ` + accessCols + ` FROM access_keys WHERE principal = ? ORDER BY created_at, id`},
+		{&q.deleteAccessKey, `DELETE FROM access_keys WHERE id = ?`},
+
+		{&q.iamEntity, `SELECT ` + iamCols + ` FROM iam_entities WHERE account = ? AND kind = ? AND name_key = ?`},
+		{&q.iamEntities, `SELECT ` + iamCols + ` FROM iam_entities WHERE account = ? AND kind = ? ORDER BY name_key`},
+		// A clash on (account, kind, name_key) with another id fails the
+		// statement, as for secrets.
+		{&q.putIAMEntity, upsert("iam_entities", iamCols, "id")},
+		{&q.deleteIAMEntity, `DELETE FROM iam_entities WHERE id = ? AND kind = ?`},
 	} {
 		s, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {

@@ -107,6 +107,28 @@ var migrations = [][]string{
 			value BLOB NOT NULL
 		) STRICT`,
 	},
+	// 5: a secret's resource-based policy (PutResourcePolicy), the JSON
+	// document as the caller gave it; '' when it has none.
+	{
+		`ALTER TABLE secrets ADD COLUMN resource_policy TEXT NOT NULL DEFAULT ''`,
+	},
+	// 6: IAM users, groups, roles and customer managed policies, one row
+	// each; an entity's parts (inline policies, attachments, memberships,
+	// tags, policy versions) are in its attrs, so that one put changes it
+	// whole. Access keys of IAM users are in access_keys, found by
+	// principal.
+	{
+		`CREATE TABLE iam_entities (
+			id       TEXT NOT NULL PRIMARY KEY, -- AIDA…, AGPA…, AROA…, ANPA…
+			account  TEXT NOT NULL,
+			kind     TEXT NOT NULL,             -- 'user', 'group', 'role', 'policy'
+			name_key TEXT NOT NULL,             -- the name in lower case: unique without regard to case
+			name     TEXT NOT NULL,
+			attrs    TEXT NOT NULL,             -- JSON object, per kind
+			UNIQUE (account, kind, name_key)
+		) STRICT`,
+		`CREATE INDEX access_keys_principal ON access_keys (principal, created_at, id)`,
+	},
 }
 
 // migrate applies the migrations db lacks, all in one write transaction, so

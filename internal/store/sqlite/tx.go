@@ -72,7 +72,7 @@ func scanSecret(r scanner) (*secrets.Secret, error) {
 		created, changed, accessed, deleted, purge int64
 	)
 	err := r.Scan(&s.ARN, &s.Account, &s.Region, &s.Name, &s.Description, &s.KMSKeyID, &tags,
-		&s.OwningService, &created, &changed, &accessed, &deleted, &purge, &s.NextSeq)
+		&s.OwningService, &created, &changed, &accessed, &deleted, &purge, &s.NextSeq, &s.ResourcePolicy)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (t *tx) PutSecret(ctx context.Context, s *secrets.Secret) error {
 	args := []any{s.ARN, s.Account, s.Region, s.Name, s.Description, s.KMSKeyID, tags, s.OwningService,
 		e.enc("CreatedAt", s.CreatedAt), e.enc("LastChangedAt", s.LastChangedAt),
 		e.enc("LastAccessedAt", s.LastAccessedAt), e.enc("DeletedAt", s.DeletedAt),
-		e.enc("PurgeAt", s.PurgeAt), s.NextSeq}
+		e.enc("PurgeAt", s.PurgeAt), s.NextSeq, s.ResourcePolicy}
 	if e.err != nil {
 		return fmt.Errorf("put secret %s: %w", s.ARN, e.err)
 	}
@@ -217,7 +217,7 @@ func (t *tx) SecretWithStage(ctx context.Context, key secrets.SecretKey, stage s
 		vSealed                                    []byte
 	)
 	err := row.Scan(&s.ARN, &s.Account, &s.Region, &s.Name, &s.Description, &s.KMSKeyID, &tags,
-		&s.OwningService, &created, &changed, &accessed, &deleted, &purge, &s.NextSeq,
+		&s.OwningService, &created, &changed, &accessed, &deleted, &purge, &s.NextSeq, &s.ResourcePolicy,
 		&vARN, &vID, &vSeq, &vStages, &vCreated, &vAccessed, &vKey, &vBinary, &vSealed, &vPrune)
 	if err != nil {
 		return nil, nil, notFound(err, "secret", key.ARN+key.Account+"/"+key.Region+"/"+key.Name)

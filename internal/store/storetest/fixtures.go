@@ -46,6 +46,7 @@ func newSecret(account, region, name string) *secrets.Secret {
 			{Key: "empty", Value: ""},
 		},
 		OwningService:  "rds",
+		ResourcePolicy: resourcePolicy(account, name),
 		CreatedAt:      t0,
 		LastChangedAt:  t0.Add(1),
 		LastAccessedAt: day,
@@ -53,6 +54,16 @@ func newSecret(account, region, name string) *secrets.Secret {
 		PurgeAt:        t0.Add(7*24*time.Hour + 13),
 		NextSeq:        3,
 	}
+}
+
+// resourcePolicy is a resource policy document for a secret: JSON with
+// newlines, non-ASCII text and escaped quotes, which a store keeps byte for
+// byte.
+func resourcePolicy(account, name string) string {
+	return "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", " +
+		`"Principal": {"AWS": "arn:aws:iam::` + account + `:role/` + name + `"}, ` +
+		`"Action": "secretsmanager:GetSecretValue", "Resource": "*", ` +
+		`"Condition": {"StringEquals": {"aws:PrincipalTag/team": "ü ✓ \"q\""}}}]\n}`
 }
 
 // newLiveSecret returns newSecret's secret, not scheduled for deletion.

@@ -404,3 +404,40 @@ func testDeleteSecret_Missing(t *testing.T, s secrets.Store) {
 	})
 	checkSecret(t, MustSecretByARN(t, s, a.ARN), a)
 }
+
+// testPutSecret_ResourcePolicy checks a secret's resource policy: kept byte
+// for byte (up to AWS's 20,480 characters, multi-byte ones included), kept
+// when the secret is put back with other fields changed, as the domain's
+// read-modify-write does, and cleared by putting an empty one.
+func testPutSecret_ResourcePolicy(t *testing.T, s secrets.Store) {
+	sec := newLiveSecret(account1, region1, "with-policy")
+	pad := strings.Repeat("é", 20480-len([]rune(sec.ResourcePolicy))-len(`,"Id":""`))
+	sec.ResourcePolicy = strings.TrimSuffix(sec.ResourcePolicy, "}") + `,"Id":"` + pad + `"}`
+	if n := len([]rune(sec.ResourcePolicy)); n != 20480 {
+		t.Fatalf("test policy has %d characters, want 20480", n)
+	}
+	MustPutSecret(t, s, sec)
+	checkSecret(t, MustSecretByARN(t, s, sec.ARN), sec)
+
+	// Another field changed, the policy carried along.
+	got := MustSecretByARN(t, s, sec.ARN)
+	got.Description, got.LastChangedAt = "changed", t0.Add(time.Hour)
+	MustPutSecret(t, s, got)
+	inBoth(t, s, func(tx secrets.Tx) {
+		back, err := tx.SecretByName(context.Background(), account1, region1, "with-policy")
+		if err != nil {
+			t.Fatalf("SecretByName: %v", err)
+		}
+		if back.ResourcePolicy != sec.ResourcePolicy || back.Description != "changed" {
+			t.Errorf("after a put of other fields: ResourcePolicy kept = %v, Description = %q",
+				back.ResourcePolicy == sec.ResourcePolicy, back.Description)
+		}
+	})
+
+	// A secret put without one has none.
+	got.ResourcePolicy = ""
+	MustPutSecret(t, s, got)
+	if p := MustSecretByARN(t, s, sec.ARN).ResourcePolicy; p != "" {
+		t.Errorf("ResourcePolicy after clearing = %q, want none", p)
+	}
+}

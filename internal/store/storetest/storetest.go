@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) secrets.Store) {
 		r.run(t, "SameNameOtherScope", testPutSecret_SameNameOtherScope)
 		r.run(t, "KeepsVersions", testPutSecret_KeepsVersions)
 		r.run(t, "EmptyTags", testPutSecret_EmptyTags)
+		r.run(t, "ResourcePolicy", testPutSecret_ResourcePolicy)
 	})
 	t.Run("DeleteSecret", func(t *testing.T) {
 		r.run(t, "OK", testDeleteSecret_OK)
@@ -129,6 +130,7 @@ func Run(t *testing.T, open func(t *testing.T) secrets.Store) {
 		r.run(t, "ErrNotFound", testAccessKey_ErrNotFound)
 		r.run(t, "ListScopedAndOrdered", testAccessKeys_ScopedAndOrdered)
 	})
+	runIAM(t, r)
 	t.Run("Copies", func(t *testing.T) {
 		r.run(t, "Secret", testCopies_Secret)
 		r.run(t, "Version", testCopies_Version)

@@ -1,5 +1,5 @@
-// Command gen writes the input-shape tables of one AWS service into package
-// model, from the botocore service model installed with Python.
+// Command gen writes the shape tables of one AWS service into package model,
+// from the botocore service model installed with Python.
 //
 // It is run by go generate (see ../doc.go):
 //
@@ -8,8 +8,14 @@
 // The output holds only what validation needs: types, required members,
 // member targets, list and map targets, length and range bounds, patterns
 // (the Java source and its RE2 translation), enum values and the sensitive
-// flag. It holds no documentation text from the model. The output depends only
-// on the model file, so running it twice gives the same bytes.
+// flag. For a service of the AWS query protocol (IAM, STS) it also holds what
+// reading a form and writing an XML response need: the protocol, the XML
+// namespace, each operation's output shape and result wrapper, the shapes
+// outputs reach (without constraints: nothing validates them), and the
+// serialization names (locationName of members, list members, map keys and
+// values, and the flattened flag). It holds no documentation text from the
+// model. The output depends only on the model file, so running it twice gives
+// the same bytes.
 package main
 
 import (
@@ -101,17 +107,27 @@ type model struct {
 		ServiceID      string `json:"serviceId"`
 		TargetPrefix   string `json:"targetPrefix"`
 		JSONVersion    string `json:"jsonVersion"`
+		XMLNamespace   string `json:"xmlNamespace"`
 	} `json:"metadata"`
 	Operations map[string]struct {
-		Input *ref `json:"input"`
+		Input  *ref `json:"input"`
+		Output *ref `json:"output"`
 	} `json:"operations"`
 	Shapes map[string]*shape `json:"shapes"`
 }
 
 type ref struct {
-	Shape        string `json:"shape"`
-	LocationName string `json:"locationName"`
-	JSONName     string `json:"jsonName"`
+	Shape         string `json:"shape"`
+	LocationName  string `json:"locationName"`
+	JSONName      string `json:"jsonName"`
+	ResultWrapper string `json:"resultWrapper"` // an operation's output only
+
+	// Serialization traits a member reference may carry in query and XML
+	// models. None of the supported models uses them on a reference; the
+	// generator refuses them rather than guess their effect.
+	Flattened    bool            `json:"flattened"`
+	XMLAttribute bool            `json:"xmlAttribute"`
+	XMLNamespace json.RawMessage `json:"xmlNamespace"`
 }
 
 type shape struct {
@@ -128,6 +144,7 @@ type shape struct {
 	Sensitive bool         `json:"sensitive"`
 	Union     bool         `json:"union"`
 	Document  bool         `json:"document"`
+	Flattened bool         `json:"flattened"`
 }
 
 type member struct {
@@ -165,8 +182,14 @@ func parseModel(raw []byte) (*model, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, err
 	}
-	if m.Metadata.Protocol != "json" {
-		return nil, fmt.Errorf("protocol %q: only the AWS JSON protocols are supported", m.Metadata.Protocol)
+	switch m.Metadata.Protocol {
+	case "json":
+	case "query":
+		if m.Metadata.XMLNamespace == "" {
+			return nil, errors.New("a query-protocol model without metadata.xmlNamespace")
+		}
+	default:
+		return nil, fmt.Errorf("protocol %q: only the AWS JSON and query protocols are supported", m.Metadata.Protocol)
 	}
 	return &m, nil
 }
@@ -201,51 +224,34 @@ var goType = map[string]string{
 
 func generate(m *model, raw []byte) ([]byte, error) {
 	prefix := m.Metadata.EndpointPrefix
+	query := m.Metadata.Protocol == "query"
 	// The input closure: every shape reachable from an operation's input.
-	inputs := map[string]bool{}
-	var visit func(name string) error
-	visit = func(name string) error {
-		if inputs[name] {
-			return nil
-		}
-		s, ok := m.Shapes[name]
-		if !ok {
-			return fmt.Errorf("shape %s is referenced but not defined", name)
-		}
-		if s.Union || s.Document {
-			return fmt.Errorf("shape %s: unions and documents are not supported yet", name)
-		}
-		if _, ok := goType[s.Type]; !ok {
-			return fmt.Errorf("shape %s: type %q is not supported", name, s.Type)
-		}
-		inputs[name] = true
-		for _, mem := range s.Members {
-			if err := visit(mem.Shape); err != nil {
-				return err
-			}
-		}
-		for _, r := range []*ref{s.Member, s.Key, s.Value} {
-			if r != nil {
-				if err := visit(r.Shape); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
+	// For the query protocol, the output closure too: the shapes a response
+	// is written by.
+	inputs, outputs := map[string]bool{}, map[string]bool{}
 	ops := make([]string, 0, len(m.Operations))
 	for name, op := range m.Operations {
 		ops = append(ops, name)
 		if op.Input != nil {
-			if err := visit(op.Input.Shape); err != nil {
+			if err := reach(m, inputs, op.Input.Shape); err != nil {
 				return nil, fmt.Errorf("operation %s: %w", name, err)
+			}
+		}
+		if query && op.Output != nil {
+			if err := reach(m, outputs, op.Output.Shape); err != nil {
+				return nil, fmt.Errorf("operation %s output: %w", name, err)
 			}
 		}
 	}
 	slices.Sort(ops)
-	names := make([]string, 0, len(inputs))
+	names := make([]string, 0, len(inputs)+len(outputs))
 	for n := range inputs {
 		names = append(names, n)
+	}
+	for n := range outputs {
+		if !inputs[n] {
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
 
@@ -261,12 +267,24 @@ func generate(m *model, raw []byte) ([]byte, error) {
 		prefix, m.Metadata.APIVersion, hex.EncodeToString(sum[:8]))
 	b.WriteString("package model\n\n")
 	b.WriteString("import \"regexp\"\n\n")
-	fmt.Fprintf(&b, "// %s returns the input shapes of the %q service (API version %s).\n", funcName, m.Metadata.ServiceID, m.Metadata.APIVersion)
+	what := "input shapes"
+	if query {
+		what = "input and output shapes"
+	}
+	fmt.Fprintf(&b, "// %s returns the %s of the %q service (API version %s).\n", funcName, what, m.Metadata.ServiceID, m.Metadata.APIVersion)
 	b.WriteString("// The tables are shared: callers must not modify them.\n")
 	fmt.Fprintf(&b, "func %s() *Service { return %s }\n\n", funcName, varName)
 	fmt.Fprintf(&b, "var %s = &Service{\n", varName)
-	fmt.Fprintf(&b, "name: %q,\napiVersion: %q,\ntargetPrefix: %q,\njsonVersion: %q,\n",
-		prefix, m.Metadata.APIVersion, m.Metadata.TargetPrefix, m.Metadata.JSONVersion)
+	fmt.Fprintf(&b, "name: %q,\napiVersion: %q,\nprotocol: %q,\n", prefix, m.Metadata.APIVersion, m.Metadata.Protocol)
+	for _, f := range []struct{ field, value string }{
+		{"targetPrefix", m.Metadata.TargetPrefix},
+		{"jsonVersion", m.Metadata.JSONVersion},
+		{"xmlNamespace", m.Metadata.XMLNamespace},
+	} {
+		if f.value != "" {
+			fmt.Fprintf(&b, "%s: %q,\n", f.field, f.value)
+		}
+	}
 	b.WriteString("operations: map[string]string{\n")
 	for _, name := range ops {
 		in := ""
@@ -275,9 +293,25 @@ func generate(m *model, raw []byte) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "%q: %q,\n", name, in)
 	}
-	b.WriteString("},\nshapes: map[string]*Shape{\n")
+	b.WriteString("},\n")
+	if query {
+		b.WriteString("outputs: map[string]Output{\n")
+		for _, name := range ops {
+			r := m.Operations[name].Output
+			if r == nil {
+				fmt.Fprintf(&b, "%q: {},\n", name)
+				continue
+			}
+			if r.ResultWrapper == "" {
+				return nil, fmt.Errorf("operation %s: a query-protocol output without resultWrapper", name)
+			}
+			fmt.Fprintf(&b, "%q: {Shape: %q, ResultWrapper: %q},\n", name, r.Shape, r.ResultWrapper)
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("shapes: map[string]*Shape{\n")
 	for _, name := range names {
-		lit, err := shapeLiteral(prefix, name, m.Shapes[name])
+		lit, err := shapeLiteral(prefix, name, m.Shapes[name], query, inputs[name])
 		if err != nil {
 			return nil, err
 		}
@@ -291,7 +325,41 @@ func generate(m *model, raw []byte) ([]byte, error) {
 	return src, nil
 }
 
-func shapeLiteral(prefix, name string, s *shape) (string, error) {
+// reach adds to set the shape name and every shape it reaches.
+func reach(m *model, set map[string]bool, name string) error {
+	if set[name] {
+		return nil
+	}
+	s, ok := m.Shapes[name]
+	if !ok {
+		return fmt.Errorf("shape %s is referenced but not defined", name)
+	}
+	if s.Union || s.Document {
+		return fmt.Errorf("shape %s: unions and documents are not supported yet", name)
+	}
+	if _, ok := goType[s.Type]; !ok {
+		return fmt.Errorf("shape %s: type %q is not supported", name, s.Type)
+	}
+	set[name] = true
+	for _, mem := range s.Members {
+		if err := reach(m, set, mem.Shape); err != nil {
+			return err
+		}
+	}
+	for _, r := range []*ref{s.Member, s.Key, s.Value} {
+		if r != nil {
+			if err := reach(m, set, r.Shape); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shapeLiteral writes one shape. query adds the query protocol's
+// serialization names; constrained (a shape an input reaches) adds the
+// constraints validation checks.
+func shapeLiteral(prefix, name string, s *shape, query, constrained bool) (string, error) {
 	var f []string
 	f = append(f, "Type: "+goType[s.Type])
 	if s.Sensitive {
@@ -304,16 +372,28 @@ func shapeLiteral(prefix, name string, s *shape) (string, error) {
 		}
 		var ms []string
 		for _, mem := range s.Members {
-			jsonName := mem.Name
-			switch {
-			case mem.JSONName != "":
-				jsonName = mem.JSONName
-			case mem.LocationName != "":
-				jsonName = mem.LocationName
-			}
 			lit := fmt.Sprintf("{Name: %q, Shape: %q", mem.Name, mem.Shape)
-			if jsonName != mem.Name {
-				lit += fmt.Sprintf(", JSONName: %q", jsonName)
+			if query {
+				// The JSON key handlers read and write is the member's name;
+				// the form parameter and the XML element are its
+				// locationName.
+				if mem.Flattened || mem.XMLAttribute || mem.XMLNamespace != nil {
+					return "", fmt.Errorf("shape %s member %s: serialization traits on a member reference are not supported yet", name, mem.Name)
+				}
+				if mem.LocationName != "" && mem.LocationName != mem.Name {
+					lit += fmt.Sprintf(", LocationName: %q", mem.LocationName)
+				}
+			} else {
+				jsonName := mem.Name
+				switch {
+				case mem.JSONName != "":
+					jsonName = mem.JSONName
+				case mem.LocationName != "":
+					jsonName = mem.LocationName
+				}
+				if jsonName != mem.Name {
+					lit += fmt.Sprintf(", JSONName: %q", jsonName)
+				}
 			}
 			if required[mem.Name] {
 				lit += ", Required: true"
@@ -330,12 +410,30 @@ func shapeLiteral(prefix, name string, s *shape) (string, error) {
 	}
 	if s.Member != nil {
 		f = append(f, fmt.Sprintf("ListMember: %q", s.Member.Shape))
+		if query && s.Member.LocationName != "" && s.Member.LocationName != "member" {
+			f = append(f, fmt.Sprintf("ListMemberName: %q", s.Member.LocationName))
+		}
 	}
 	if s.Key != nil {
 		f = append(f, fmt.Sprintf("MapKey: %q", s.Key.Shape))
+		if query && s.Key.LocationName != "" && s.Key.LocationName != "key" {
+			f = append(f, fmt.Sprintf("MapKeyName: %q", s.Key.LocationName))
+		}
 	}
 	if s.Value != nil {
 		f = append(f, fmt.Sprintf("MapValue: %q", s.Value.Shape))
+		if query && s.Value.LocationName != "" && s.Value.LocationName != "value" {
+			f = append(f, fmt.Sprintf("MapValueName: %q", s.Value.LocationName))
+		}
+	}
+	if s.Flattened {
+		if !query {
+			return "", fmt.Errorf("shape %s: flattened in a JSON model", name)
+		}
+		f = append(f, "Flattened: true")
+	}
+	if !constrained {
+		return "{\n" + strings.Join(f, ",\n") + ",\n}", nil
 	}
 	for _, bound := range []struct {
 		field string
@@ -351,12 +449,15 @@ func shapeLiteral(prefix, name string, s *shape) (string, error) {
 		f = append(f, fmt.Sprintf("Has%s: true, %s: %d", bound.field, bound.field, v))
 	}
 	if s.Pattern != nil {
-		goPat, err := translatePattern(*s.Pattern)
+		goPat, goExclude, err := patternFor(*s.Pattern)
 		if err != nil {
 			return "", fmt.Errorf("shape %s: %w", name, err)
 		}
 		f = append(f, "Pattern: "+goString(*s.Pattern), "GoPattern: "+goString(goPat),
 			"re: regexp.MustCompile("+goString(goPat)+")")
+		if goExclude != "" {
+			f = append(f, "GoExclude: "+goString(goExclude), "reExclude: regexp.MustCompile("+goString(goExclude)+")")
+		}
 	}
 	if len(s.Enum) > 0 {
 		values := s.Enum

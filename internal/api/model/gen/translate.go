@@ -48,6 +48,46 @@ func translatePattern(java string) (string, error) {
 	return goPat, nil
 }
 
+// patternRewrites holds the model patterns that use a construct RE2 lacks,
+// each with a lookaround-free equivalent in Java syntax (match, which must
+// match the whole value) and a fragment that must occur nowhere in the value
+// (exclude). Each equivalence is argued in why and checked against Java's
+// verdicts on samples by the model package's tests; a pattern that is not
+// listed here and needs lookaround is refused, not guessed.
+var patternRewrites = map[string]struct{ match, exclude, why string }{
+	// IAM accountAliasType. The group takes 1 to 61 characters between a
+	// first and a last [a-z0-9], so the value has 3 to 63 characters from
+	// [a-z0-9-], starting and ending with [a-z0-9]; -(?!-) takes a hyphen
+	// only when the next character is not one. The last character is never
+	// a hyphen, so that is the same as no "--" anywhere.
+	`^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`: {
+		match:   `^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`,
+		exclude: `--`,
+		why:     "a hyphen never followed by a hyphen, in a value that ends in [a-z0-9], is a value without --",
+	},
+}
+
+// patternFor translates a model pattern: goPat must match the whole value,
+// and goExclude, when not empty, must not match anywhere in it.
+func patternFor(java string) (goPat, goExclude string, err error) {
+	rw, ok := patternRewrites[java]
+	if !ok {
+		goPat, err = translatePattern(java)
+		return goPat, "", err
+	}
+	if goPat, err = translatePattern(rw.match); err != nil {
+		return "", "", fmt.Errorf("rewrite of %q: %w", java, err)
+	}
+	t := translator{src: rw.exclude}
+	if goExclude, err = t.run(); err != nil {
+		return "", "", fmt.Errorf("rewrite of %q: exclusion %q: %w", java, rw.exclude, err)
+	}
+	if _, err := regexp.Compile(goExclude); err != nil {
+		return "", "", fmt.Errorf("rewrite of %q: exclusion %q does not compile: %w", java, goExclude, err)
+	}
+	return goPat, goExclude, nil
+}
+
 // javaDotClass is Java's '.' without DOTALL: anything but a line terminator.
 const javaDotClass = `[^\n\r\x{85}\x{2028}\x{2029}]`
 

@@ -69,3 +69,21 @@ func TestTranslatePattern_Refuses(t *testing.T) {
 		})
 	}
 }
+
+func TestPatternFor_Rewrite(t *testing.T) {
+	goPat, goExclude, err := patternFor(`^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `\A(?:^[a-z0-9][a-z0-9\-]{1,61}[a-z0-9]$)\z`; goPat != want || goExclude != "--" {
+		t.Errorf("patternFor = %q, %q; want %q, %q", goPat, goExclude, want, "--")
+	}
+	// Any other lookahead is still refused.
+	if _, _, err := patternFor(`a(?!b)`); err == nil || !strings.Contains(err.Error(), "group construct") {
+		t.Errorf("patternFor(a(?!b)) error = %v, want a refusal", err)
+	}
+	// Without a rewrite, no exclusion.
+	if _, goExclude, err := patternFor(`[a-z]+`); err != nil || goExclude != "" {
+		t.Errorf("patternFor([a-z]+) = exclusion %q, %v", goExclude, err)
+	}
+}
