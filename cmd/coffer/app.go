@@ -10,11 +10,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/coffer-dev/coffer/internal/access"
+	"github.com/coffer-dev/coffer/internal/iam"
 	"github.com/coffer-dev/coffer/internal/identity"
 	"github.com/coffer-dev/coffer/internal/keyring"
 	"github.com/coffer-dev/coffer/internal/kms"
 	"github.com/coffer-dev/coffer/internal/secrets"
 	"github.com/coffer-dev/coffer/internal/store/sqlite"
+	"github.com/coffer-dev/coffer/internal/sts"
 )
 
 const (
@@ -57,6 +60,9 @@ type app struct {
 	identity *identity.Manager
 	secrets  *secrets.Service
 	kms      *kms.Service
+	iam      *iam.Service
+	sts      *sts.Service
+	creds    credentials // what SigV4 verification looks keys up in
 	clock    secrets.Clock
 	logger   *slog.Logger
 	rootKeys *rootKeys // how the root key is held (rotate-root-key)
@@ -97,15 +103,26 @@ func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, 
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	kr := keyring.New(root, clk, nil)
+	ids := &identity.Manager{Store: st, Root: root, Clock: clk}
+	iamSvc := &iam.Service{Store: st, Keys: ids, Clock: clk, Logger: logger}
+	dir := directory{iam: iamSvc, store: st}
+	// One authorizer, one policy engine, for every service.
+	az := &access.Authorizer{Directory: dir, Clock: clk}
+	iamSvc.Authorizer = az
+	stsSvc := &sts.Service{Root: root, Clock: clk, Directory: dir, Authorizer: az}
 	return &app{
 		store:    st,
 		keyring:  kr,
-		identity: &identity.Manager{Store: st, Root: root, Clock: clk},
+		identity: ids,
 		secrets: &secrets.Service{
 			Store: st, Sealer: kr, Clock: clk, Logger: logger,
-			TokenKey: root.Derive("pagination-token"),
+			TokenKey:   root.Derive("pagination-token"),
+			Authorizer: az,
 		},
-		kms:      &kms.Service{Store: st, Keyring: kr, Clock: clk, Logger: logger},
+		kms:      &kms.Service{Store: st, Keyring: kr, Clock: clk, Logger: logger, Authorizer: az},
+		iam:      iamSvc,
+		sts:      stsSvc,
+		creds:    credentials{keys: ids, sessions: stsSvc},
 		clock:    clk,
 		logger:   logger,
 		rootKeys: rk,

@@ -106,7 +106,9 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 	srv := api.New(api.Options{
 		Secrets:  a.secrets,
 		KMS:      a.kms,
-		Verifier: &auth.Verifier{Creds: a.identity, Now: a.clock.Now},
+		IAM:      a.iam,
+		STS:      a.sts,
+		Verifier: &auth.Verifier{Creds: a.creds, Now: a.clock.Now},
 		Logger:   logger,
 		Metrics:  metrics,
 	})

@@ -38,6 +38,8 @@ var codes = codeTable{
 	secrets.EncryptionFailed: {Code: "EncryptionFailure", Status: http.StatusBadRequest},
 	secrets.InvalidNextToken: {Code: "InvalidNextTokenException", Status: http.StatusBadRequest},
 	secrets.Validation:       {Code: "ValidationException", Status: http.StatusBadRequest},
+	secrets.MalformedPolicy:  {Code: "MalformedPolicyDocumentException", Status: http.StatusBadRequest},
+	secrets.PublicPolicy:     {Code: "PublicPolicyException", Status: http.StatusBadRequest},
 	secrets.Internal:         {Code: "InternalServiceError", Status: http.StatusInternalServerError},
 }
 
@@ -70,6 +72,57 @@ var kmsCodes = codeTable{
 	secrets.Internal:         {Code: "KMSInternalException", Status: http.StatusInternalServerError},
 }
 
+// iamCodes maps each domain Kind to the error AWS IAM sends: the code and
+// HTTP status of the error shapes in the iam service model (their "error"
+// traits): NoSuchEntityException is NoSuchEntity, 404;
+// EntityAlreadyExistsException EntityAlreadyExists, 409;
+// LimitExceededException LimitExceeded, 409; DeleteConflictException
+// DeleteConflict, 409; MalformedPolicyDocumentException
+// MalformedPolicyDocument, 400; InvalidInputException InvalidInput, 400;
+// ServiceFailureException ServiceFailure, 500. ValidationError (400) and
+// AccessDenied (403) are not model shapes: they are the codes real IAM sends
+// (NixOS/nixops#328 quotes a ValidationError ErrorResponse; the IAM API
+// Reference's Common Errors list AccessDenied with 403). An expired session
+// token is ExpiredToken, 403 (cfn-sphere/cfn-sphere#55 quotes IAM's
+// ErrorResponse, "403 Forbidden", "The security token included in the
+// request is expired").
+var iamCodes = codeTable{
+	secrets.NotFound:         {Code: "NoSuchEntity", Status: http.StatusNotFound},
+	secrets.Exists:           {Code: "EntityAlreadyExists", Status: http.StatusConflict},
+	secrets.LimitExceeded:    {Code: "LimitExceeded", Status: http.StatusConflict},
+	secrets.Conflict:         {Code: "DeleteConflict", Status: http.StatusConflict},
+	secrets.MalformedPolicy:  {Code: "MalformedPolicyDocument", Status: http.StatusBadRequest},
+	secrets.InvalidParameter: {Code: "InvalidInput", Status: http.StatusBadRequest},
+	secrets.InvalidRequest:   {Code: "InvalidInput", Status: http.StatusBadRequest},
+	secrets.Validation:       {Code: "ValidationError", Status: http.StatusBadRequest},
+	secrets.Denied:           {Code: "AccessDenied", Status: http.StatusForbidden},
+	secrets.Expired:          {Code: "ExpiredToken", Status: http.StatusForbidden},
+	secrets.Internal:         {Code: "ServiceFailure", Status: http.StatusInternalServerError},
+}
+
+// stsCodes maps each domain Kind to the error AWS STS sends. From the sts
+// service model's error shapes: MalformedPolicyDocumentException is
+// MalformedPolicyDocument, 400, and PackedPolicyTooLargeException, the
+// model's only size limit, PackedPolicyTooLarge, 400. The model has no
+// shape for bad input: STS answers it with ValidationError, 400 (real
+// AssumeRole responses quoted in kreuzwerker/awsu#27, "ValidationError: The
+// requested DurationSeconds exceeds the MaxSessionDuration set for this
+// role. status code: 400"), for a parameter's value as for a constraint.
+// Expired is the session token of the request, ExpiredToken with 403
+// (aws/aws-sdk-java-v2#1649 quotes STS's "The security token included in the
+// request is expired (Service: Sts, Status Code: 403)"); the model's
+// ExpiredTokenException (400) is an expired web identity token, which no
+// Kind names. InternalFailure, 500, is the Common Errors code for a fault.
+var stsCodes = codeTable{
+	secrets.Denied:           {Code: "AccessDenied", Status: http.StatusForbidden},
+	secrets.Expired:          {Code: "ExpiredToken", Status: http.StatusForbidden},
+	secrets.MalformedPolicy:  {Code: "MalformedPolicyDocument", Status: http.StatusBadRequest},
+	secrets.LimitExceeded:    {Code: "PackedPolicyTooLarge", Status: http.StatusBadRequest},
+	secrets.Validation:       {Code: "ValidationError", Status: http.StatusBadRequest},
+	secrets.InvalidParameter: {Code: "ValidationError", Status: http.StatusBadRequest},
+	secrets.Internal:         {Code: "InternalFailure", Status: http.StatusInternalServerError},
+}
+
 // Protocol-level errors.
 var (
 	// Other AWS JSON 1.1 services answer an unknown X-Amz-Target with a bare
@@ -81,6 +134,8 @@ var (
 	// A body over the limit. No AWS capture was found; 413 with a
 	// SerializationException body tells SDKs and people what happened.
 	errTooLarge = &wireError{Code: "SerializationException", Message: "Request body is larger than the limit.", Status: http.StatusRequestEntityTooLarge}
+	// A body that could not be read.
+	errReadBody = &wireError{Code: "SerializationException", Message: "Could not read the request body.", Status: http.StatusBadRequest}
 	// Anything else unexpected.
 	errInternal = &wireError{Code: "InternalServiceError", Message: "internal error", Status: http.StatusInternalServerError}
 )

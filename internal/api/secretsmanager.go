@@ -151,6 +151,36 @@ func secretsManagerOps(svc *secrets.Service) map[string]handler {
 		"UntagResource": op(func(ctx context.Context, c secrets.Caller, r *untagResourceRequest) (any, error) {
 			return nil, svc.UntagResource(ctx, c, r.SecretId, r.TagKeys)
 		}),
+		"PutResourcePolicy": op(func(ctx context.Context, c secrets.Caller, r *putResourcePolicyRequest) (any, error) {
+			ref, err := svc.PutResourcePolicy(ctx, c, secrets.PutResourcePolicyInput{
+				SecretID: r.SecretId, ResourcePolicy: r.ResourcePolicy, BlockPublicPolicy: r.BlockPublicPolicy != nil && *r.BlockPublicPolicy,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return secretRefResponse{ARN: ref.ARN, Name: ref.Name}, nil
+		}),
+		"GetResourcePolicy": op(func(ctx context.Context, c secrets.Caller, r *secretIDRequest) (any, error) {
+			p, err := svc.GetResourcePolicy(ctx, c, r.SecretId)
+			if err != nil {
+				return nil, err
+			}
+			return resourcePolicyOut(p), nil
+		}),
+		"DeleteResourcePolicy": op(func(ctx context.Context, c secrets.Caller, r *secretIDRequest) (any, error) {
+			ref, err := svc.DeleteResourcePolicy(ctx, c, r.SecretId)
+			if err != nil {
+				return nil, err
+			}
+			return secretRefResponse{ARN: ref.ARN, Name: ref.Name}, nil
+		}),
+		"ValidateResourcePolicy": op(func(ctx context.Context, c secrets.Caller, r *validateResourcePolicyRequest) (any, error) {
+			v, err := svc.ValidateResourcePolicy(ctx, c, secrets.ValidateResourcePolicyInput{SecretID: r.SecretId, ResourcePolicy: r.ResourcePolicy})
+			if err != nil {
+				return nil, err
+			}
+			return validationOut(v), nil
+		}),
 		"GetRandomPassword": op(func(ctx context.Context, c secrets.Caller, r *getRandomPasswordRequest) (any, error) {
 			spec := secrets.DefaultPasswordSpec()
 			if r.PasswordLength != nil {
@@ -163,7 +193,7 @@ func secretsManagerOps(svc *secrets.Service) map[string]handler {
 			setBool(&spec.ExcludeLowercase, r.ExcludeLowercase)
 			setBool(&spec.IncludeSpace, r.IncludeSpace)
 			setBool(&spec.RequireEachIncludedType, r.RequireEachIncludedType)
-			pw, err := secrets.RandomPassword(svc.Random, spec)
+			pw, err := svc.GetRandomPassword(ctx, c, spec)
 			if err != nil {
 				return nil, err
 			}

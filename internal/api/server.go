@@ -1,6 +1,8 @@
 // Package api serves the AWS JSON 1.1 protocol: it routes X-Amz-Target to
 // operations, authenticates every request with SigV4, validates input
 // against the service model, and writes responses and errors as AWS does.
+// On the same endpoint it serves the AWS query protocol of IAM and STS
+// (query.go), routed by the credential scope's service.
 // Wire names live here and nowhere else.
 package api
 
@@ -21,8 +23,10 @@ import (
 	"time"
 
 	"github.com/coffer-dev/coffer/internal/auth"
+	"github.com/coffer-dev/coffer/internal/iam"
 	"github.com/coffer-dev/coffer/internal/kms"
 	"github.com/coffer-dev/coffer/internal/secrets"
+	"github.com/coffer-dev/coffer/internal/sts"
 )
 
 // MaxBodyBytes is the largest request body accepted. The largest legal
@@ -38,6 +42,7 @@ type Server struct {
 	logger   *slog.Logger
 	metrics  *Metrics
 	services map[string]*service // by X-Amz-Target prefix
+	query    map[string]*service // query-protocol services, by SigV4 signing name
 }
 
 // service is one AWS service served on the endpoint.
@@ -55,6 +60,23 @@ type Options struct {
 	Verifier *auth.Verifier
 	Logger   *slog.Logger // nil means slog.Default()
 	Metrics  *Metrics     // nil means no metrics
+
+	// IAMOps and STSOps are the operations of IAM and STS, served in the
+	// AWS query protocol on the same endpoint, by Action; nil means the
+	// service is absent. A handler gets the input as canonical JSON with
+	// the model's member names as keys, as a JSON-protocol handler does;
+	// its response is marshaled to JSON and written as XML by the
+	// operation's output shape, so its JSON names must be the output
+	// shape's member names (see xmlEncoder for how lists, maps and
+	// timestamps must look). Its errors go through the service's code table
+	// (iamCodes, stsCodes).
+	IAMOps map[string]handler
+	STSOps map[string]handler
+
+	// IAM and STS, when set, serve those services' operations (IAMOps and
+	// STSOps are for tests).
+	IAM *iam.Service
+	STS *sts.Service
 }
 
 // New returns a Server.
@@ -70,6 +92,7 @@ func New(o Options) *Server {
 		services: map[string]*service{
 			"secretsmanager": {signingName: "secretsmanager", model: "secretsmanager", codes: codes, ops: secretsManagerOps(o.Secrets)},
 		},
+		query: queryServices(o),
 	}
 	if o.KMS != nil {
 		s.services["TrentService"] = &service{signingName: "kms", model: "kms", codes: kmsCodes, ops: kmsOps(o.KMS)}
@@ -97,6 +120,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
 	w.Header().Set("X-Amzn-RequestId", reqID)
+	if svc, ok := s.queryService(r); ok {
+		s.serveQueryHTTP(w, r, svc, reqID, start)
+		return
+	}
 	opName, resp, err := s.serveSafely(r, reqID)
 	if err != nil {
 		table := codes
@@ -183,8 +210,7 @@ func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 		return nil, err
 	}
 	defer clear(input) // best effort, as above
-	caller := secrets.Caller{Account: res.Identity.Account, Region: res.Region, Principal: res.Identity.Principal}
-	return h(r.Context(), caller, input)
+	return h(r.Context(), callerOf(r, res), input)
 }
 
 // targetPrefix is the service part of a request's X-Amz-Target.
@@ -199,7 +225,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 	if err != nil {
-		return nil, &wireError{Code: "SerializationException", Message: "Could not read the request body.", Status: http.StatusBadRequest}
+		return nil, errReadBody
 	}
 	if len(body) > MaxBodyBytes {
 		return nil, errTooLarge

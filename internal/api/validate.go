@@ -13,6 +13,8 @@ import (
 var models = map[string]*model.Service{
 	"secretsmanager": model.SecretsManager(),
 	"kms":            model.KMS(),
+	"iam":            model.IAM(),
+	"sts":            model.STS(),
 }
 
 // validate checks a request body against the operation's input shape in
@@ -63,4 +65,21 @@ func fromModel(err error) *wireError {
 		return &wireError{Code: "SerializationException", Message: se.Error(), Status: http.StatusBadRequest}
 	}
 	return nil
+}
+
+// validateQuery checks the input of a query-protocol operation, read from
+// its form into the JSON form (nil means none), exactly as validate checks
+// a JSON body, and returns its canonical JSON.
+func validateQuery(svc *model.Service, opName string, input map[string]any) ([]byte, error) {
+	if input == nil {
+		input = map[string]any{}
+	}
+	if err := model.Validate(svc, opName, input); err != nil {
+		return nil, err
+	}
+	canonical, _, err := model.Canonical(svc, opName, input)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(canonical)
 }

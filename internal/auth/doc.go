@@ -50,7 +50,11 @@
 //
 // # Temporary credentials
 //
-// X-Amz-Security-Token is passed through in [Result.SecurityToken] and not
-// checked here; validating session tokens is the caller's job until temporary
-// credentials exist.
+// A request that carries X-Amz-Security-Token (header or presigned query)
+// is looked up with [SessionCredentials.LookupSession], which checks the
+// token and returns the temporary secret key it holds; a token the
+// Credentials cannot check, or one that does not belong to the access key
+// id, is UnrecognizedClientException, and an expired one
+// ExpiredTokenException. The token is also passed through in
+// [Result.SecurityToken].
 package auth

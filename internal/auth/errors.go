@@ -49,6 +49,10 @@ var (
 	// UnrecognizedClientException.
 	ErrUnknownAccessKey = errors.New("auth: unknown access key")
 
+	// ErrExpiredToken means a session token (temporary credentials) has
+	// expired. SessionCredentials.LookupSession returns it (wrapped).
+	ErrExpiredToken = errors.New("auth: expired security token")
+
 	// ErrSignatureMismatch means the signature does not match the request.
 	ErrSignatureMismatch = errors.New("auth: signature mismatch")
 
@@ -75,6 +79,7 @@ const (
 	codeIncompleteSignature        = "IncompleteSignatureException"
 	codeInvalidSignature           = "InvalidSignatureException"
 	codeUnrecognizedClient         = "UnrecognizedClientException"
+	codeExpiredToken               = "ExpiredTokenException"
 )
 
 // failure names one row of the errors table.
@@ -100,6 +105,7 @@ const (
 	failNotYetCurrent                   // request time more than MaxSkew in the future
 	failPresignExpired                  // presigned URL past X-Amz-Date + X-Amz-Expires
 	failTargetNotSigned                 // X-Amz-Target sent but not signed
+	failExpiredToken                    // the session token has expired
 )
 
 // errorTable is the one place that maps a failure to what AWS sends. format is
@@ -219,6 +225,14 @@ var errorTable = [...]struct {
 	// let one signed request run any operation. The SDKs sign it. No arguments.
 	failTargetNotSigned: {ErrMalformedSignature, codeInvalidSignature, http.StatusBadRequest,
 		"'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."},
+	// [expired]: AWS JSON services answer expired temporary credentials
+	// with ExpiredTokenException "The security token included in the
+	// request is expired" (DynamoDB, 400 Bad Request: aws/aws-sdk-php#1307,
+	// aws-samples/sample-sonic-cdk-agent#16; the code name in
+	// aws/aws-sdk-go#253). IAM and STS send ExpiredToken, 403
+	// (cfn-sphere/cfn-sphere#55); the api package translates. No arguments.
+	failExpiredToken: {ErrExpiredToken, codeExpiredToken, http.StatusBadRequest,
+		"The security token included in the request is expired"},
 }
 
 // newError returns the *Error for failure f, formatting its message with args.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/coffer-dev/coffer/internal/secrets"
 )
 
 // Credentials finds the secret access key for an access key id. The server
@@ -27,11 +29,25 @@ type Credentials interface {
 	Lookup(ctx context.Context, accessKeyID string) (id Identity, secretKey []byte, err error)
 }
 
+// SessionCredentials is implemented by Credentials that also know
+// temporary credentials: an access key id that comes with a session token
+// (X-Amz-Security-Token). Verify calls LookupSession for every request that
+// carries a token, and Lookup for the rest.
+type SessionCredentials interface {
+	// LookupSession returns the identity and secret access key the token
+	// holds for accessKeyID. It returns an error wrapping ErrUnknownAccessKey
+	// when the token is not valid or does not belong to accessKeyID, and
+	// one wrapping ErrExpiredToken when it has expired.
+	LookupSession(ctx context.Context, accessKeyID, token string) (id Identity, secretKey []byte, err error)
+}
+
 // Identity is the principal an access key belongs to.
 type Identity struct {
 	AccessKeyID string
 	Account     string // 12-digit account id
 	Principal   string // the principal's ARN, e.g. arn:aws:iam::123456789012:user/alice
+	// Session describes temporary credentials; nil for long-term keys.
+	Session *secrets.Session
 }
 
 // Result is what a verified request proves.
@@ -148,9 +164,21 @@ func (v *Verifier) Verify(r *http.Request, body []byte, service string) (*Result
 		return nil, ae
 	}
 
-	id, secret, err := v.Creds.Lookup(r.Context(), accessKeyID)
+	var id Identity
+	var secret []byte
+	var err error
+	if sc, ok := v.Creds.(SessionCredentials); ok && in.token != "" {
+		id, secret, err = sc.LookupSession(r.Context(), accessKeyID, in.token)
+	} else if in.token != "" {
+		err = ErrUnknownAccessKey
+	} else {
+		id, secret, err = v.Creds.Lookup(r.Context(), accessKeyID)
+	}
 	if errors.Is(err, ErrUnknownAccessKey) {
 		return nil, newError(failUnknownAccessKey)
+	}
+	if errors.Is(err, ErrExpiredToken) {
+		return nil, newError(failExpiredToken)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: look up access key: %w", err)

@@ -62,6 +62,23 @@ func (m *mockCredentials) Lookup(_ context.Context, akid string) (auth.Identity,
 	return testIdentity(akid), []byte(s), nil
 }
 
+// sessionTokens are the session tokens mockCredentials knows, for testAKID;
+// expiredToken is one that has expired.
+var sessionTokens = map[string]bool{"FwoGZXIvYXdzEXAMPLETOKEN": true, "IQoJb3JpZ2luX2VjEXAMPLE": true}
+
+const expiredToken = "IQoJEXPIREDEXAMPLE"
+
+// LookupSession makes mockCredentials a SessionCredentials.
+func (m *mockCredentials) LookupSession(ctx context.Context, akid, token string) (auth.Identity, []byte, error) {
+	switch {
+	case token == expiredToken:
+		return auth.Identity{}, nil, fmt.Errorf("token: %w", auth.ErrExpiredToken)
+	case !sessionTokens[token]:
+		return auth.Identity{}, nil, fmt.Errorf("token: %w", auth.ErrUnknownAccessKey)
+	}
+	return m.Lookup(ctx, akid)
+}
+
 func (m *mockCredentials) set(akid, secret string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -276,6 +293,16 @@ func TestVerifier_Verify(t *testing.T) {
 					t.Errorf("SecurityToken = %q", res.SecurityToken)
 				}
 			},
+		},
+		{
+			name:     "ErrUnknownSecurityToken",
+			sign:     signOpts{token: "FwoGZXIvYXdzFORGED"},
+			wantCode: "UnrecognizedClientException", wantMsg: "The security token included in the request is invalid.",
+		},
+		{
+			name:     "ErrExpiredSecurityToken",
+			sign:     signOpts{token: expiredToken},
+			wantCode: "ExpiredTokenException", wantMsg: "The security token included in the request is expired",
 		},
 		{
 			name:   "OKUnsignedHeaderChanged",

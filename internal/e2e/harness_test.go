@@ -246,7 +246,11 @@ type RawRequest struct {
 	AccessKey string    // default the server's admin key
 	SecretKey string
 	Unsigned  bool // send no Authorization header
-	Header    http.Header
+	// SessionToken is sent (and signed) as X-Amz-Security-Token.
+	SessionToken string
+	// ContentType replaces application/x-amz-json-1.1.
+	ContentType string
+	Header      http.Header
 }
 
 // Raw sends a request signed with SigV4 (unless Unsigned) and returns the
@@ -257,7 +261,7 @@ func (s *Server) Raw(tb testing.TB, rr RawRequest) (int, []byte, http.Header) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("Content-Type", cmpOr(rr.ContentType, "application/x-amz-json-1.1"))
 	if rr.Target != "" {
 		req.Header.Set("X-Amz-Target", rr.Target)
 	}
@@ -274,7 +278,7 @@ func (s *Server) Raw(tb testing.TB, rr RawRequest) (int, []byte, http.Header) {
 			t = time.Now()
 		}
 		sum := sha256.Sum256([]byte(rr.Body))
-		err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk},
+		err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk, SessionToken: rr.SessionToken},
 			req, hex.EncodeToString(sum[:]), service, region, t)
 		if err != nil {
 			tb.Fatal(err)

@@ -378,11 +378,15 @@ func TestSecretLookup(t *testing.T) {
 		"lookup/missing",
 		partial + "-zzzzzz", // right name, wrong suffix
 		"arn:aws:secretsmanager:us-east-1:" + s.Account + ":secret:lookup/missing",
-		strings.Replace(arn, s.Account, "999999999999", 1), // another account
 	} {
 		_, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 		wantAPIError(t, err, "ResourceNotFoundException", msgNotFound)
 	}
+	// Another account's ARN: no resource policy there lets this account in,
+	// so the answer is a refusal, not whether it exists.
+	other := strings.Replace(arn, s.Account, "999999999999", 1)
+	_, err = sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(other)})
+	wantAPIError(t, err, "AccessDeniedException", "User: arn:aws:iam::"+s.Account+":root is not authorized to perform: secretsmanager:GetSecretValue on resource: "+other+" because no resource-based policy allows the secretsmanager:GetSecretValue action")
 }
 
 func TestGetSecretValue(t *testing.T) {

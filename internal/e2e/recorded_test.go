@@ -375,9 +375,9 @@ func TestRecorded(t *testing.T) {
 		forceDelete(t, s, name)
 	})
 
-	// [LS test_invalid_secret_name[<name>]] ex_log_1..9 (ex_log_10 is
-	// ValidateResourcePolicy, not served): every operation answers a bad
-	// name with ValidationException, a forced DeleteSecret included.
+	// [LS test_invalid_secret_name[<name>]] ex_log_1..10: every operation
+	// answers a bad name with ValidationException, a forced DeleteSecret
+	// and ValidateResourcePolicy (whose SecretId is optional) included.
 	for i, name := range []string{"Inv Name", " Inv Name", " Inv*Name? ", " Inv *?!]Name\\-"} {
 		t.Run(fmt.Sprintf("InvalidSecretName/%d", i), func(t *testing.T) {
 			t.Parallel()
@@ -394,6 +394,7 @@ func TestRecorded(t *testing.T) {
 				{"TagResource", map[string]any{"SecretId": name, "Tags": []map[string]string{{"Key": "FirstTag", "Value": "SomeValue"}}}},
 				{"UntagResource", map[string]any{"SecretId": name, "TagKeys": []string{"FirstTag"}}},
 				{"UpdateSecret", map[string]any{"SecretId": name, "Description": "MyNewDescription"}},
+				{"ValidateResourcePolicy", map[string]any{"SecretId": name, "ResourcePolicy": "{\n\"Version\":\"2012-10-17\",\n\"Statement\":[{\n\"Effect\":\"Allow\",\n\"Principal\":{\n\"AWS\":\"arn:aws:iam::123456789012:root\"\n},\n\"Action\":\"secretsmanager:GetSecretValue\",\n\"Resource\":\"*\"\n}]\n}"}},
 			}
 			for _, c := range calls {
 				callErr(t, s, c.op, c.in, 400, "ValidationException", recInvalidName)

@@ -57,6 +57,9 @@ func (s *Service) CreateAlias(ctx context.Context, c secrets.Caller, name, targe
 	}
 	err := s.Store.Update(ctx, func(tx secrets.Tx) error {
 		arn := keyring.AliasARN(c.Region, c.Account, name)
+		if err := s.authorizeAlias(ctx, c, op, arn); err != nil {
+			return err
+		}
 		if _, err := tx.KMSAlias(ctx, arn); err == nil {
 			return secrets.Errorf(secrets.Exists, op, "%s", msgAliasExists(arn))
 		} else if !errors.Is(err, secrets.ErrNotFound) {
@@ -80,9 +83,19 @@ func (s *Service) UpdateAlias(ctx context.Context, c secrets.Caller, name, targe
 		return err
 	}
 	err := s.Store.Update(ctx, func(tx secrets.Tx) error {
+		if err := s.authorizeAlias(ctx, c, op, keyring.AliasARN(c.Region, c.Account, name)); err != nil {
+			return err
+		}
 		a, err := s.findAlias(ctx, tx, op, c, name)
 		if err != nil {
 			return err
+		}
+		// UpdateAlias needs the permission on the key the alias leaves
+		// too ("Controlling access to aliases").
+		if old, err := tx.KMSKey(ctx, a.TargetKey); err == nil {
+			if err := s.authorizeKey(ctx, tx, op, actionOf(op), c, old); err != nil {
+				return err
+			}
 		}
 		k, err := s.aliasTarget(ctx, tx, op, c, target)
 		if err != nil {
@@ -101,9 +114,17 @@ func (s *Service) DeleteAlias(ctx context.Context, c secrets.Caller, name string
 		return err
 	}
 	err := s.Store.Update(ctx, func(tx secrets.Tx) error {
+		if err := s.authorizeAlias(ctx, c, op, keyring.AliasARN(c.Region, c.Account, name)); err != nil {
+			return err
+		}
 		a, err := s.findAlias(ctx, tx, op, c, name)
 		if err != nil {
 			return err
+		}
+		if k, err := tx.KMSKey(ctx, a.TargetKey); err == nil {
+			if err := s.authorizeKey(ctx, tx, op, actionOf(op), c, k); err != nil {
+				return err
+			}
 		}
 		return tx.DeleteKMSAlias(ctx, a.ARN)
 	})
@@ -116,6 +137,9 @@ func (s *Service) DeleteAlias(ctx context.Context, c secrets.Caller, name string
 // only the aliases of that key.
 func (s *Service) ListAliases(ctx context.Context, c secrets.Caller, keyID string, in ListInput) ([]AliasEntry, Page, error) {
 	const op = "kms.ListAliases"
+	if err := s.authorizeAny(ctx, c, op, nil); err != nil {
+		return nil, Page{}, err
+	}
 	var out []AliasEntry
 	err := s.Store.View(ctx, func(tx secrets.Tx) error {
 		var only string
@@ -154,4 +178,14 @@ func (s *Service) ListAliases(ctx context.Context, c secrets.Caller, keyID strin
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return paginate(op, out, func(a AliasEntry) string { return a.Name }, in)
+}
+
+// authorizeAlias authorizes op on an alias's ARN; aliases have no policy of
+// their own, so IAM policies decide ("Controlling access to aliases" in the
+// AWS KMS Developer Guide).
+func (s *Service) authorizeAlias(ctx context.Context, c secrets.Caller, op, aliasARN string) error {
+	if s.Authorizer == nil {
+		return nil
+	}
+	return s.Authorizer.Authorize(ctx, c, secrets.Access{Action: actionOf(op), Resource: aliasARN})
 }

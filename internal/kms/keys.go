@@ -39,9 +39,20 @@ func (s *Service) CreateKey(ctx context.Context, c secrets.Caller, in CreateKeyI
 	if in.CustomKeyStore != "" {
 		return nil, secrets.Errorf(secrets.Unsupported, op, "%s", msgCustomKeyStore)
 	}
+	var reqTags map[string][]string
+	if len(in.Tags) > 0 {
+		reqTags = map[string][]string{}
+		for _, t := range in.Tags {
+			reqTags["aws:RequestTag/"+t.Key] = []string{t.Value}
+			reqTags["aws:TagKeys"] = append(reqTags["aws:TagKeys"], t.Key)
+		}
+	}
+	if err := s.authorizeAny(ctx, c, op, reqTags); err != nil {
+		return nil, err
+	}
 	policy := in.Policy
 	if policy == "" {
-		policy = DefaultKeyPolicy(c.Account)
+		policy = secrets.DefaultKeyPolicy(c.Account)
 	} else if err := checkPolicy(op, policy); err != nil {
 		return nil, err
 	}
@@ -206,6 +217,9 @@ type Page struct {
 // key id.
 func (s *Service) ListKeys(ctx context.Context, c secrets.Caller, in ListInput) ([]*secrets.KMSKey, Page, error) {
 	const op = "kms.ListKeys"
+	if err := s.authorizeAny(ctx, c, op, nil); err != nil {
+		return nil, Page{}, err
+	}
 	var keys []*secrets.KMSKey
 	err := s.Store.View(ctx, func(tx secrets.Tx) error {
 		all, err := tx.KMSKeys(ctx, c.Account, c.Region)
@@ -249,76 +263,6 @@ func paginate[T any](op string, items []T, key func(T) string, in ListInput) ([]
 // DefaultPolicyName is the only key policy name.
 const DefaultPolicyName = "default"
 
-// DefaultKeyPolicy is AWS's default key policy for a key created without
-// one: the account's root may do everything, so IAM policies decide
-// (AWS KMS Developer Guide, "Default key policy").
-func DefaultKeyPolicy(account string) string {
-	return `{
-  "Version" : "2012-10-17",
-  "Id" : "key-default-1",
-  "Statement" : [ {
-    "Sid" : "Enable IAM User Permissions",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "arn:aws:iam::` + account + `:root"
-    },
-    "Action" : "kms:*",
-    "Resource" : "*"
-  } ]
-}`
-}
-
-// managedKeyPolicy is the policy of the AWS-managed key aws/secretsmanager:
-// use through Secrets Manager by the account's principals, and read access
-// to the key's metadata (the form of the policies AWS gives its
-// AWS-managed keys).
-func managedKeyPolicy(account, region string) string {
-	via := "secretsmanager." + region + ".amazonaws.com"
-	return `{
-  "Version" : "2012-10-17",
-  "Id" : "auto-secretsmanager-2",
-  "Statement" : [ {
-    "Sid" : "Allow access through AWS Secrets Manager for all principals in the account that are authorized to use AWS Secrets Manager",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "*"
-    },
-    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant", "kms:DescribeKey" ],
-    "Resource" : "*",
-    "Condition" : {
-      "StringEquals" : {
-        "kms:CallerAccount" : "` + account + `",
-        "kms:ViaService" : "` + via + `"
-      }
-    }
-  }, {
-    "Sid" : "Allow access through AWS Secrets Manager for all principals in the account that are authorized to use AWS Secrets Manager",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "*"
-    },
-    "Action" : "kms:GenerateDataKey*",
-    "Resource" : "*",
-    "Condition" : {
-      "StringEquals" : {
-        "kms:CallerAccount" : "` + account + `"
-      },
-      "StringLike" : {
-        "kms:ViaService" : "` + via + `"
-      }
-    }
-  }, {
-    "Sid" : "Allow direct access to key metadata to the account",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "arn:aws:iam::` + account + `:root"
-    },
-    "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant" ],
-    "Resource" : "*"
-  } ]
-}`
-}
-
 func checkPolicy(op, doc string) error {
 	var v map[string]any
 	if err := json.Unmarshal([]byte(doc), &v); err != nil {
@@ -343,15 +287,7 @@ func (s *Service) GetKeyPolicy(ctx context.Context, c secrets.Caller, keyID, nam
 	return policyOf(k), nil
 }
 
-func policyOf(k *secrets.KMSKey) string {
-	switch {
-	case k.Policy != "":
-		return k.Policy
-	case k.Manager == ManagerAWS:
-		return managedKeyPolicy(k.Account, k.Region)
-	}
-	return DefaultKeyPolicy(k.Account)
-}
+func policyOf(k *secrets.KMSKey) string { return secrets.KeyPolicy(k) }
 
 // PutKeyPolicy replaces a customer key's policy document.
 func (s *Service) PutKeyPolicy(ctx context.Context, c secrets.Caller, keyID, name, policy string) error {

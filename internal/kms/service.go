@@ -53,6 +53,9 @@ type Service struct {
 	Clock   secrets.Clock
 	Random  io.Reader // nil means crypto/rand
 	Logger  *slog.Logger
+	// Authorizer decides who may use and manage keys, with each key's
+	// policy; nil allows everything (tests).
+	Authorizer secrets.Authorizer
 }
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
@@ -119,6 +122,24 @@ const (
 // findKey resolves a KeyId for the caller. A key whose deletion date has
 // passed is gone even before the background job removes it.
 func (s *Service) findKey(ctx context.Context, tx secrets.Tx, op string, c secrets.Caller, id string, forms idForms) (*secrets.KMSKey, error) {
+	return s.findKeyFor(ctx, tx, op, actionOf(op), c, id, forms)
+}
+
+// actionOf is the IAM action of an operation: "kms.DescribeKey" is
+// "kms:DescribeKey".
+func actionOf(op string) string { return "kms:" + strings.TrimPrefix(op, "kms.") }
+
+// crossAccount lists the actions a principal of another account may be
+// granted on a key, by the key's ARN ("Allowing users in other accounts to
+// use a KMS key" in the AWS KMS Developer Guide).
+var crossAccount = map[string]bool{
+	"kms:Encrypt": true, "kms:Decrypt": true, "kms:ReEncryptFrom": true, "kms:ReEncryptTo": true,
+	"kms:GenerateDataKey": true, "kms:GenerateDataKeyWithoutPlaintext": true,
+	"kms:DescribeKey": true, "kms:GetKeyRotationStatus": true, "kms:ReEncrypt": true,
+}
+
+// findKeyFor is findKey authorizing action rather than op's own.
+func (s *Service) findKeyFor(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, id string, forms idForms) (*secrets.KMSKey, error) {
 	var keyARN string
 	switch {
 	case strings.HasPrefix(id, "arn:"):
@@ -132,15 +153,17 @@ func (s *Service) findKey(ctx context.Context, tx secrets.Tx, op string, c secre
 			if region != c.Region {
 				return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgInvalidARNRegion(region))
 			}
-			if account != c.Account || !uuidRE.MatchString(strings.TrimPrefix(res, "key/")) {
+			if account != c.Account && !crossAccount[action] || !uuidRE.MatchString(strings.TrimPrefix(res, "key/")) {
 				return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgKeyNotExist(id))
 			}
 			keyARN = id
 		case strings.HasPrefix(res, "alias/") && forms == withAlias:
-			if region != c.Region || account != c.Account {
+			if region != c.Region || account != c.Account && !crossAccount[action] {
 				return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgAliasNotFound(id))
 			}
-			a, err := s.findAlias(ctx, tx, op, c, res)
+			owner := c
+			owner.Account = account
+			a, err := s.findAlias(ctx, tx, op, owner, res)
 			if err != nil {
 				return nil, err
 			}
@@ -162,19 +185,70 @@ func (s *Service) findKey(ctx context.Context, tx secrets.Tx, op string, c secre
 		}
 		keyARN = keyring.KeyARN(c.Region, c.Account, strings.ToLower(id))
 	}
-	return s.keyByARN(ctx, tx, op, c, keyARN)
+	return s.keyByARNFor(ctx, tx, op, action, c, keyARN)
 }
 
-// keyByARN reads a key the caller may see.
+// keyByARN reads a key the caller may see and authorizes op on it.
 func (s *Service) keyByARN(ctx context.Context, tx secrets.Tx, op string, c secrets.Caller, keyARN string) (*secrets.KMSKey, error) {
+	return s.keyByARNFor(ctx, tx, op, actionOf(op), c, keyARN)
+}
+
+// keyByARNFor is keyByARN authorizing action rather than op's own. A key
+// of another account is visible only for the actions that can be granted
+// across accounts, and only as its policy and the caller's allow.
+func (s *Service) keyByARNFor(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, keyARN string) (*secrets.KMSKey, error) {
 	k, err := tx.KMSKey(ctx, keyARN)
-	if errors.Is(err, secrets.ErrNotFound) || (err == nil && (k.Account != c.Account || k.Region != c.Region || s.gone(k))) {
+	if errors.Is(err, secrets.ErrNotFound) || (err == nil && (k.Account != c.Account && !crossAccount[action] || k.Region != c.Region || s.gone(k))) {
 		return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgKeyNotExist(keyARN))
 	}
 	if err != nil {
 		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
 	}
+	if err := s.authorizeKey(ctx, tx, op, action, c, k); err != nil {
+		return nil, err
+	}
 	return k, nil
+}
+
+// authorizeKey asks whether c may perform action on k: the key's policy
+// must allow it, directly or by delegating to IAM. Condition keys:
+// kms:CallerAccount, kms:ResourceAliases and aws:ResourceTag/… (AWS KMS
+// Developer Guide, "Condition keys for AWS KMS").
+func (s *Service) authorizeKey(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, k *secrets.KMSKey) error {
+	if s.Authorizer == nil || c.Root() && c.Session == nil && k.Account == c.Account {
+		return nil
+	}
+	keys := map[string][]string{"kms:CallerAccount": {c.Account}}
+	for _, t := range k.Tags {
+		keys["aws:ResourceTag/"+t.Key] = []string{t.Value}
+	}
+	aliases := func() []string {
+		all, err := tx.KMSAliases(ctx, k.Account, k.Region)
+		if err != nil {
+			return nil // no aliases known: a condition on them does not match
+		}
+		var names []string
+		for _, a := range all {
+			if a.TargetKey == k.ARN {
+				names = append(names, a.Name)
+			}
+		}
+		return names
+	}
+	return s.Authorizer.Authorize(ctx, c, secrets.Access{
+		Action: action, Resource: k.ARN, ResourceAccount: k.Account,
+		KeyPolicy: secrets.KeyPolicy(k), Context: keys,
+		Lazy: map[string]func() []string{"kms:ResourceAliases": aliases},
+	})
+}
+
+// authorizeAny authorizes an action on no particular key (CreateKey,
+// ListKeys, ListAliases, GenerateRandom): IAM policies alone decide.
+func (s *Service) authorizeAny(ctx context.Context, c secrets.Caller, op string, keys map[string][]string) error {
+	if s.Authorizer == nil {
+		return nil
+	}
+	return s.Authorizer.Authorize(ctx, c, secrets.Access{Action: actionOf(op), Resource: "*", Context: keys})
 }
 
 // findAlias reads an alias by name ("alias/…"). The AWS-managed alias

@@ -58,6 +58,9 @@ type ListSecretsOutput struct {
 // are created or deleted between pages.
 func (s *Service) ListSecrets(ctx context.Context, c Caller, in ListSecretsInput) (*ListSecretsOutput, error) {
 	const op = "secrets.ListSecrets"
+	if err := s.authorizeAny(ctx, c, op); err != nil {
+		return nil, err
+	}
 	// AWS documents no default order; its recorded listings come oldest first.
 	by, order := cmp.Or(in.SortBy, SortCreated), cmp.Or(in.SortOrder, SortAsc)
 	query := queryHash("ListSecrets", c, in.Filters, in.IncludePlannedDeletion, by, order)
@@ -232,7 +235,7 @@ func (s *Service) ListSecretVersionIds(ctx context.Context, c Caller, in ListVer
 		// Not findLive: like DescribeSecret, ListSecretVersionIds declares no
 		// InvalidRequestException in the model, so it works on a secret
 		// scheduled for deletion.
-		sec, err := s.find(ctx, tx, op, c, in.SecretID)
+		sec, err := s.find(ctx, tx, op, c, in.SecretID, nil)
 		if err != nil {
 			return err
 		}
@@ -302,6 +305,12 @@ func (s *Service) BatchGetSecretValue(ctx context.Context, c Caller, in BatchGet
 	}
 	if len(in.SecretIDs) > 0 && in.MaxResults != 0 {
 		return nil, newError(InvalidParameter, op, msgBatchMaxResults)
+	}
+	// BatchGetSecretValue needs its own permission, and GetSecretValue on
+	// each secret (and ListSecrets to use filters): "BatchGetSecretValue"
+	// in the API reference.
+	if err := s.authorizeAny(ctx, c, op); err != nil {
+		return nil, err
 	}
 	ids := in.SecretIDs
 	out := &BatchGetOutput{}

@@ -8,6 +8,11 @@ import "fmt"
 const (
 	// Seen from AWS in many issue threads (e.g. aws/aws-cli, boto3).
 	msgSecretNotFound = "Secrets Manager can't find the specified secret."
+	// Seen from AWS when the caller may not use the secret's customer key
+	// (GetSecretValue: aws-samples/aws-secrets-manager-rotation-lambdas#53,
+	// external-secrets/kubernetes-external-secrets#838; CreateSecret:
+	// aws/aws-cdk#7677).
+	msgKMSNotAllowed = "Access to KMS is not allowed"
 	// Seen from AWS (GetSecretValue on a secret scheduled for deletion).
 	msgMarkedForDeletion = "You can't perform this operation on the secret because it was marked for deletion."
 	// Seen from AWS (CreateSecret with the name of a secret scheduled for deletion).
@@ -89,3 +94,48 @@ func msgStageNotOn(stage, id string) string {
 func msgRemoveFromMismatch(stage string) string {
 	return fmt.Sprintf("When you move staging label %s, if you specify RemoveFromVersionId, it must be set to the version that currently has the staging label %s.", stage, stage)
 }
+
+// Resource policies (PutResourcePolicy, ValidateResourcePolicy). "The docs"
+// is the Secrets Manager User Guide, "Managing a resource-based policy for
+// a secret" (awsdocs/aws-secrets-manager-docs,
+// doc_source/manage_secret-policy.md), which lists the texts AWS answers
+// for each kind of bad policy.
+const (
+	// MalformedPolicyDocumentException for a document that is not JSON or
+	// breaks the policy grammar. The docs ("Syntax Error JSON"); seen from
+	// AWS's PutResourcePolicy in terraform-aws-modules/terraform-aws-secrets-manager#2.
+	// (In 2020 AWS answered "This policy has invalid syntax." instead:
+	// awsdocs/aws-cloudformation-user-guide#623.)
+	msgPolicySyntax = "This resource policy contains a syntax error."
+	// MalformedPolicyDocumentException for a principal Secrets Manager does
+	// not accept. The docs ("Invalid Principal Policy JSON"); seen from AWS
+	// by hashicorp/terraform-provider-aws, which retries PutResourcePolicy
+	// on this text (internal/service/secretsmanager/secret_policy.go).
+	msgUnsupportedPrincipal = "This resource policy contains an unsupported principal."
+	// For a service principal that is not an AWS service's. The docs
+	// ("Invalid Service Principal JSON").
+	msgInvalidServicePrincipal = "This resource policy contains an invalid service principal."
+	// PublicPolicyException: BlockPublicPolicy with a policy that grants
+	// broad access. The docs quote AWS's response to put-resource-policy
+	// --block-public-policy (naming the error BlockPublicPolicyException,
+	// where the service model and SDKs have PublicPolicyException).
+	msgPublicPolicy = "You can't attach a resource-based policy that allows broad access to the secret."
+	// ValidateResourcePolicy's text for a policy that grants broad access.
+	// The docs ("Broad Access JSON"), as the console shows it; no capture
+	// of the API's ValidationErrors entry was found.
+	msgBroadAccess = "This resource policy grants broad access to your secret. Secrets Manager does not allow creating and applying such policies in the console."
+	// ValidateResourcePolicy's text for a policy that would deny the caller
+	// PutResourcePolicy on the secret. The docs ("Lockout JSON").
+	msgLockout = "Your requested changes will not allow you to manage this secret in the future."
+)
+
+// ValidateResourcePolicy's check names (ValidationErrors' CheckName). No
+// AWS capture of a failed validation was found. checkBroadAccess is the
+// name the floci emulator gives as the one AWS uses
+// (floci-io/floci ResourcePolicyValidator.java, unverified); the others are
+// Coffer's.
+const (
+	checkBroadAccess    = "REFLEXIVE_PRINCIPAL_CHECK"
+	checkResourcePolicy = "VALID_RESOURCE_POLICY"
+	checkLockout        = "LOCKOUT_CHECK"
+)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -44,6 +45,21 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 	suffix, err := RandomString(s.Random, suffixAlphabet, 6)
 	if err != nil {
 		return nil, internal(op, err)
+	}
+	if s.Authorizer != nil {
+		keys := tagKeys(map[string][]string{"secretsmanager:Name": {in.Name}}, in.Tags)
+		if in.KMSKeyID != "" {
+			keys["secretsmanager:KmsKeyId"] = []string{in.KMSKeyID}
+		}
+		if in.Description != nil {
+			keys["secretsmanager:Description"] = []string{*in.Description}
+		}
+		arn := SecretARN(c.Region, c.Account, in.Name, suffix)
+		if err := internal(op, s.Authorizer.Authorize(ctx, c, Access{
+			Action: actionOf(op), Resource: arn, Context: keys, Shown: in.Name,
+		})); err != nil {
+			return nil, err
+		}
 	}
 	var out *SecretRef
 	err = s.Store.Update(ctx, func(tx Tx) error {
@@ -85,7 +101,7 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 		if err := tx.PutSecret(ctx, sec); err != nil {
 			return internal(op, err)
 		}
-		if _, _, err := s.addVersion(ctx, tx, op, sec, nil, token, *in.Value, []string{StageCurrent}); err != nil {
+		if _, _, err := s.addVersion(ctx, tx, c, op, sec, nil, token, *in.Value, []string{StageCurrent}); err != nil {
 			return err
 		}
 		out.VersionID = token
@@ -144,7 +160,11 @@ func (s *Service) PutSecretValue(ctx context.Context, c Caller, in PutSecretValu
 	}
 	var out *PutSecretValueOutput
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		sec, err := s.findLive(ctx, tx, op, c, in.SecretID)
+		var extra map[string][]string
+		if len(in.Stages) > 0 {
+			extra = map[string][]string{"secretsmanager:VersionStage": in.Stages}
+		}
+		sec, err := s.findLive(ctx, tx, op, c, in.SecretID, extra)
 		if err != nil {
 			return err
 		}
@@ -164,7 +184,7 @@ func (s *Service) PutSecretValue(ctx context.Context, c Caller, in PutSecretValu
 			// The first version is AWSCURRENT whatever was asked.
 			stages = append(slices.Clone(stages), StageCurrent)
 		}
-		v, _, err := s.addVersion(ctx, tx, op, sec, versions, token, *in.Value, dedupe(stages))
+		v, _, err := s.addVersion(ctx, tx, c, op, sec, versions, token, *in.Value, dedupe(stages))
 		if err != nil {
 			return err
 		}
@@ -200,7 +220,17 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 	}
 	var out *SecretRef
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		sec, err := s.findLive(ctx, tx, op, c, in.SecretID)
+		var extra map[string][]string
+		if in.KMSKeyID != nil {
+			extra = map[string][]string{"secretsmanager:KmsKeyId": {*in.KMSKeyID}}
+		}
+		if in.Description != nil {
+			if extra == nil {
+				extra = map[string][]string{}
+			}
+			extra["secretsmanager:Description"] = []string{*in.Description}
+		}
+		sec, err := s.findLive(ctx, tx, op, c, in.SecretID, extra)
 		if err != nil {
 			return err
 		}
@@ -213,7 +243,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 			sec.Description = *in.Description
 		}
 		if in.KMSKeyID != nil {
-			if err := s.rekey(ctx, tx, op, sec, versions, *in.KMSKeyID); err != nil {
+			if err := s.rekey(ctx, tx, c, op, sec, versions, *in.KMSKeyID); err != nil {
 				return err
 			}
 		}
@@ -231,7 +261,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 				}
 				out.VersionID = v.ID
 			} else {
-				if _, _, err := s.addVersion(ctx, tx, op, sec, versions, token, *in.Value, []string{StageCurrent}); err != nil {
+				if _, _, err := s.addVersion(ctx, tx, c, op, sec, versions, token, *in.Value, []string{StageCurrent}); err != nil {
 					return err
 				}
 				out.VersionID = token
@@ -249,7 +279,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 // rekey moves the secret to another KMS key and re-encrypts the versions
 // labelled AWSCURRENT, AWSPENDING and AWSPREVIOUS under it, as UpdateSecret
 // is documented to do.
-func (s *Service) rekey(ctx context.Context, tx Tx, op string, sec *Secret, versions []*Version, kmsKeyID string) error {
+func (s *Service) rekey(ctx context.Context, tx Tx, c Caller, op string, sec *Secret, versions []*Version, kmsKeyID string) error {
 	keyID, keyARN, err := s.Sealer.ResolveKey(ctx, tx, sec.Account, sec.Region, kmsKeyID)
 	if err != nil {
 		return internal(op, err)
@@ -266,14 +296,14 @@ func (s *Service) rekey(ctx context.Context, tx Tx, op string, sec *Secret, vers
 			// alias pointed at another key since re-encrypts.
 			continue
 		}
-		pt, err := s.Sealer.Open(ctx, tx, &old, v)
+		pt, err := s.open(ctx, tx, c, op, &old, v)
 		if err != nil {
-			return internal(op, err)
+			return err
 		}
-		sealed, keyARN, err := s.Sealer.Seal(ctx, tx, sec, v.ID, pt)
+		sealed, keyARN, err := s.seal(ctx, tx, c, op, sec, v.ID, pt)
 		clear(pt)
 		if err != nil {
-			return internal(op, err)
+			return err
 		}
 		v.Sealed, v.KMSKeyARN = sealed, keyARN
 		if err := tx.PutVersion(ctx, v); err != nil {
@@ -314,9 +344,9 @@ func (s *Service) GetSecretValue(ctx context.Context, c Caller, in GetSecretValu
 		if sec, ver, err = s.readVersion(ctx, tx, op, c, in); err != nil {
 			return err
 		}
-		pt, err := s.Sealer.Open(ctx, tx, sec, ver)
+		pt, err := s.open(ctx, tx, c, op, sec, ver)
 		if err != nil {
-			return internal(op, err)
+			return err
 		}
 		out = &SecretValue{
 			ARN: sec.ARN, Name: sec.Name, VersionID: ver.ID, Value: Value{Bytes: pt, Binary: ver.Binary},
@@ -338,9 +368,19 @@ func (s *Service) GetSecretValue(ctx context.Context, c Caller, in GetSecretValu
 // readVersion finds the secret and the version a read asks for. When the
 // store can, a read by staging label is one lookup: it is the hot path.
 func (s *Service) readVersion(ctx context.Context, tx Tx, op string, c Caller, in GetSecretValueInput) (*Secret, *Version, error) {
+	var extra map[string][]string
+	if in.VersionID != "" || in.Stage != "" {
+		extra = make(map[string][]string, 2)
+		if in.VersionID != "" {
+			extra["secretsmanager:VersionId"] = []string{in.VersionID}
+		}
+		if in.Stage != "" {
+			extra["secretsmanager:VersionStage"] = []string{in.Stage}
+		}
+	}
 	sr, ok := tx.(StageReader)
 	if !ok || in.VersionID != "" {
-		sec, err := s.findLive(ctx, tx, op, c, in.SecretID)
+		sec, err := s.findLive(ctx, tx, op, c, in.SecretID, extra)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -353,7 +393,7 @@ func (s *Service) readVersion(ctx context.Context, tx Tx, op string, c Caller, i
 	}
 	stage := cmp.Or(in.Stage, StageCurrent)
 	sec, ver, err := sr.SecretWithStage(ctx, key, stage)
-	if sec, err = live(op)(s.found(op, c, sec, err)); err != nil {
+	if sec, err = live(op)(s.foundFor(ctx, c, op, key, in.SecretID, extra, sec, err)); err != nil {
 		return nil, nil, err
 	}
 	if ver == nil {
@@ -406,7 +446,7 @@ func (s *Service) DescribeSecret(ctx context.Context, c Caller, secretID string)
 	const op = "secrets.DescribeSecret"
 	var out *Description
 	err := s.Store.View(ctx, func(tx Tx) error {
-		sec, err := s.find(ctx, tx, op, c, secretID)
+		sec, err := s.find(ctx, tx, op, c, secretID, nil)
 		if err != nil {
 			return err
 		}
@@ -463,7 +503,11 @@ func (s *Service) DeleteSecret(ctx context.Context, c Caller, in DeleteSecretInp
 	var out *DeleteSecretOutput
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		now := s.now()
-		sec, err := s.find(ctx, tx, op, c, in.SecretID)
+		extra := map[string][]string{"secretsmanager:ForceDeleteWithoutRecovery": {strconv.FormatBool(force)}}
+		if in.RecoveryWindowDays != nil {
+			extra["secretsmanager:RecoveryWindowInDays"] = []string{strconv.FormatInt(*in.RecoveryWindowDays, 10)}
+		}
+		sec, err := s.find(ctx, tx, op, c, in.SecretID, extra)
 		if err != nil {
 			if force && KindOf(err) == NotFound {
 				// AWS does not answer ResourceNotFoundException to a forced
@@ -529,7 +573,7 @@ func (s *Service) RestoreSecret(ctx context.Context, c Caller, secretID string) 
 	const op = "secrets.RestoreSecret"
 	var out *SecretRef
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		sec, err := s.find(ctx, tx, op, c, secretID)
+		sec, err := s.find(ctx, tx, op, c, secretID, nil)
 		if err != nil {
 			return err
 		}
@@ -551,7 +595,7 @@ func (s *Service) RestoreSecret(ctx context.Context, c Caller, secretID string) 
 func (s *Service) TagResource(ctx context.Context, c Caller, secretID string, tags []Tag) error {
 	const op = "secrets.TagResource"
 	return s.Store.Update(ctx, func(tx Tx) error {
-		sec, err := s.findLive(ctx, tx, op, c, secretID)
+		sec, err := s.findLive(ctx, tx, op, c, secretID, tagKeys(nil, tags))
 		if err != nil {
 			return err
 		}
@@ -568,7 +612,11 @@ func (s *Service) TagResource(ctx context.Context, c Caller, secretID string, ta
 func (s *Service) UntagResource(ctx context.Context, c Caller, secretID string, keys []string) error {
 	const op = "secrets.UntagResource"
 	return s.Store.Update(ctx, func(tx Tx) error {
-		sec, err := s.findLive(ctx, tx, op, c, secretID)
+		var extra map[string][]string
+		if len(keys) > 0 {
+			extra = map[string][]string{"aws:TagKeys": keys}
+		}
+		sec, err := s.findLive(ctx, tx, op, c, secretID, extra)
 		if err != nil {
 			return err
 		}
@@ -626,7 +674,7 @@ func (s *Service) UpdateSecretVersionStage(ctx context.Context, c Caller, in Upd
 	const op = "secrets.UpdateSecretVersionStage"
 	var out *SecretRef
 	err := s.Store.Update(ctx, func(tx Tx) error {
-		sec, err := s.findLive(ctx, tx, op, c, in.SecretID)
+		sec, err := s.findLive(ctx, tx, op, c, in.SecretID, map[string][]string{"secretsmanager:VersionStage": {in.Stage}})
 		if err != nil {
 			return err
 		}

@@ -72,10 +72,12 @@ type Session struct {
 	// Policy is the inline session policy document, if any; it narrows
 	// what the session may do.
 	Policy string
-	// PolicyARNs are managed policies passed as session policies.
-	PolicyARNs []string
+	// PolicyDocs are the documents of the managed policies passed as
+	// session policies (PolicyArns), as they were when the session began.
+	PolicyDocs []string
 	// Tags are the session tags (aws:PrincipalTag/… for the session).
 	Tags    []Tag
+	Issued  time.Time
 	Expires time.Time
 }
 
@@ -96,9 +98,19 @@ type Access struct {
 	// Context holds the service's condition keys for this request
 	// (secretsmanager:SecretId, aws:ResourceTag/…, kms:ViaService, …).
 	Context map[string][]string
+	// Lazy holds condition keys whose values cost a lookup
+	// (kms:ResourceAliases): the Authorizer calls a function only when a
+	// policy in play has a condition on its key.
+	Lazy map[string]func() []string
 	// Shown is the resource as the denial message names it; empty means
 	// Resource.
 	Shown string
+	// ServiceKey marks the use of an AWS-managed key by the service it
+	// belongs to on the caller's behalf (aws/secretsmanager through Secrets
+	// Manager): its key policy grants every principal of the account, and
+	// session policies, which narrow what the caller's credentials may do,
+	// do not apply to the service's own key.
+	ServiceKey bool
 }
 
 // Authorizer decides Access questions. Authorize returns nil when the
@@ -125,6 +137,8 @@ type Service struct {
 	Logger *slog.Logger
 	// TokenKey signs pagination tokens.
 	TokenKey []byte
+	// Authorizer decides who may do what; nil allows everything (tests).
+	Authorizer Authorizer
 }
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
@@ -136,9 +150,11 @@ func (s *Service) logger() *slog.Logger {
 	return s.Logger
 }
 
-// find resolves a SecretId for the caller. Secrets whose recovery window
-// has ended are treated as gone even before the purge job removes them.
-func (s *Service) find(ctx context.Context, tx Tx, op string, c Caller, id string) (*Secret, error) {
+// find resolves a SecretId for the caller and authorizes op on the secret
+// it names, with the operation's own condition keys extra. Secrets whose
+// recovery window has ended are treated as gone even before the purge job
+// removes them. A secret of another account is found by its ARN only.
+func (s *Service) find(ctx context.Context, tx Tx, op string, c Caller, id string, extra map[string][]string) (*Secret, error) {
 	key, err := secretKey(op, c, id)
 	if err != nil {
 		return nil, err
@@ -149,7 +165,25 @@ func (s *Service) find(ctx context.Context, tx Tx, op string, c Caller, id strin
 	} else {
 		sec, err = tx.SecretByName(ctx, key.Account, key.Region, key.Name)
 	}
-	return s.found(op, c, sec, err)
+	return s.foundFor(ctx, c, op, key, id, extra, sec, err)
+}
+
+// foundFor is found followed by authorization: of op on the secret, or,
+// when there is none, on the ARN the id would have.
+func (s *Service) foundFor(ctx context.Context, c Caller, op string, key SecretKey, id string, extra map[string][]string, sec *Secret, err error) (*Secret, error) {
+	sec, err = s.found(op, c, sec, err)
+	if err != nil {
+		if KindOf(err) == NotFound {
+			if aerr := s.authorizeMissing(ctx, c, op, key, id, extra); aerr != nil {
+				return nil, aerr
+			}
+		}
+		return nil, err
+	}
+	if err := s.authorize(ctx, c, op, sec, id, extra); err != nil {
+		return nil, err
+	}
+	return sec, nil
 }
 
 // secretKey turns a caller's SecretId into the key a store looks it up by.
@@ -161,13 +195,19 @@ func secretKey(op string, c Caller, id string) (SecretKey, error) {
 	if p.account == "" && !validName(p.name) {
 		return SecretKey{}, newError(Validation, op, msgInvalidName)
 	}
-	if p.account != "" && (p.account != c.Account || p.region != c.Region) {
+	// A request reaches one region's endpoint; another account's secret
+	// is named by its ARN (full, or partial without the random suffix).
+	if p.account != "" && p.region != c.Region {
 		return SecretKey{}, newError(NotFound, op, msgSecretNotFound)
 	}
 	if p.fullARN != "" {
-		return SecretKey{ARN: p.fullARN}, nil
+		return SecretKey{ARN: p.fullARN, Account: p.account, Region: p.region}, nil
 	}
-	return SecretKey{Account: c.Account, Region: c.Region, Name: p.name}, nil
+	account := c.Account
+	if p.account != "" {
+		account = p.account
+	}
+	return SecretKey{Account: account, Region: c.Region, Name: p.name}, nil
 }
 
 // found checks the outcome of a store lookup for the caller.
@@ -178,7 +218,7 @@ func (s *Service) found(op string, c Caller, sec *Secret, err error) (*Secret, e
 	if err != nil {
 		return nil, &Error{Kind: Internal, Op: op, Err: err}
 	}
-	if sec.Account != c.Account || sec.Region != c.Region || s.expired(sec) {
+	if sec.Region != c.Region || s.expired(sec) {
 		return nil, newError(NotFound, op, msgSecretNotFound)
 	}
 	return sec, nil
@@ -190,8 +230,8 @@ func (s *Service) expired(sec *Secret) bool {
 }
 
 // findLive is find for operations refused on a secret scheduled for deletion.
-func (s *Service) findLive(ctx context.Context, tx Tx, op string, c Caller, id string) (*Secret, error) {
-	return live(op)(s.find(ctx, tx, op, c, id))
+func (s *Service) findLive(ctx context.Context, tx Tx, op string, c Caller, id string, extra map[string][]string) (*Secret, error) {
+	return live(op)(s.find(ctx, tx, op, c, id, extra))
 }
 
 // live refuses a secret scheduled for deletion.
@@ -222,9 +262,9 @@ func internal(op string, err error) error {
 // AWSPREVIOUS to the version it left, which loses AWSPENDING if it had it.
 // versions is sec's versions; the new version is appended to it. It prunes
 // deprecated versions afterwards.
-func (s *Service) addVersion(ctx context.Context, tx Tx, op string, sec *Secret, versions []*Version, id string, value Value, stages []string) (*Version, []*Version, error) {
+func (s *Service) addVersion(ctx context.Context, tx Tx, c Caller, op string, sec *Secret, versions []*Version, id string, value Value, stages []string) (*Version, []*Version, error) {
 	now := s.now()
-	sealed, keyARN, err := s.Sealer.Seal(ctx, tx, sec, id, value.Bytes)
+	sealed, keyARN, err := s.seal(ctx, tx, c, op, sec, id, value.Bytes)
 	if err != nil {
 		return nil, nil, internal(op, err)
 	}

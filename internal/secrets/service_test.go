@@ -534,7 +534,10 @@ func TestService_Lookup(t *testing.T) {
 		{name: "ErrARNOtherAccount", caller: alice, id: strings.Replace(db.ARN, alice.Account, bob.Account, 1), kind: secrets.NotFound, message: msgSecretNotFound},
 		{name: "ErrARNOtherRegion", caller: alice, id: strings.Replace(db.ARN, alice.Region, aliceWest.Region, 1), kind: secrets.NotFound, message: msgSecretNotFound},
 		{name: "ErrPartialARNOtherRegion", caller: alice, id: partial(aliceWest, "west-only"), kind: secrets.NotFound, message: msgSecretNotFound},
-		{name: "ErrCallerOtherAccount", caller: bob, id: db.ARN, kind: secrets.NotFound, message: msgSecretNotFound},
+		// Another account's secret is named by its ARN; whether the caller
+		// may use it is the Authorizer's to decide (none here).
+		{name: "OKCallerOtherAccountByARN", caller: bob, id: db.ARN, wantARN: db.ARN},
+		{name: "OKCallerOtherAccountByPartialARN", caller: bob, id: partial(alice, "prod/db"), wantARN: db.ARN},
 		{name: "ErrCallerOtherAccountByName", caller: bob, id: "prod/db", kind: secrets.NotFound, message: msgSecretNotFound},
 		{name: "ErrCallerOtherRegion", caller: aliceWest, id: db.ARN, kind: secrets.NotFound, message: msgSecretNotFound},
 		{name: "ErrCallerOtherRegionByName", caller: aliceWest, id: "prod/db", kind: secrets.NotFound, message: msgSecretNotFound},
