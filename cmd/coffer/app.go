@@ -63,10 +63,12 @@ type app struct {
 	iam      *iam.Service
 	sts      *sts.Service
 	creds    credentials // what SigV4 verification looks keys up in
-	clock    secrets.Clock
-	logger   *slog.Logger
-	rootKeys *rootKeys // how the root key is held (rotate-root-key)
-	lock     *os.File  // the data dir's lock, held until Close
+	// authorizer decides every service's authorization questions.
+	authorizer *access.Authorizer
+	clock      secrets.Clock
+	logger     *slog.Logger
+	rootKeys   *rootKeys // how the root key is held (rotate-root-key)
+	lock       *os.File  // the data dir's lock, held until Close
 }
 
 type appOptions struct {
@@ -119,14 +121,15 @@ func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, 
 			TokenKey:   root.Derive("pagination-token"),
 			Authorizer: az,
 		},
-		kms:      &kms.Service{Store: st, Keyring: kr, Clock: clk, Logger: logger, Authorizer: az},
-		iam:      iamSvc,
-		sts:      stsSvc,
-		creds:    credentials{keys: ids, sessions: stsSvc},
-		clock:    clk,
-		logger:   logger,
-		rootKeys: rk,
-		lock:     lock,
+		kms:        &kms.Service{Store: st, Keyring: kr, Clock: clk, Logger: logger, Authorizer: az},
+		iam:        iamSvc,
+		sts:        stsSvc,
+		creds:      credentials{keys: ids, sessions: stsSvc},
+		authorizer: az,
+		clock:      clk,
+		logger:     logger,
+		rootKeys:   rk,
+		lock:       lock,
 	}, nil
 }
 

@@ -108,6 +108,7 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 		KMS:      a.kms,
 		IAM:      a.iam,
 		STS:      a.sts,
+		Prepare:  a.authorizer.Prepare,
 		Verifier: &auth.Verifier{Creds: a.creds, Now: a.clock.Now},
 		Logger:   logger,
 		Metrics:  metrics,

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coffer-dev/coffer/internal/policy"
@@ -21,13 +22,7 @@ import (
 )
 
 // Identity is what evaluation needs to know of a user or role.
-type Identity struct {
-	Exists   bool
-	UserID   string            // AIDA… or AROA…
-	UserName string            // users only
-	Tags     map[string]string // aws:PrincipalTag/…
-	Policies []*policy.Policy  // every identity policy that applies
-}
+type Identity = secrets.ResolvedIdentity
 
 // Directory finds the identity policies of users and roles.
 type Directory interface {
@@ -42,10 +37,62 @@ type Authorizer struct {
 	Clock     secrets.Clock
 
 	mu     sync.Mutex
-	parsed map[string]parsedDoc // documents by text, both kinds
+	parsed map[parsedKey]parsedDoc // documents by text and kind
+	// narrowed holds policies narrowed to one action (policy.ForAction).
+	// Policies are immutable once parsed, and the directory and the parsed
+	// cache hand out the same *Policy until a document changes, so an
+	// entry never goes stale; a changed document is a new *Policy.
+	narrowed map[narrowKey]*policy.Policy
+
+	clockNow atomic.Pointer[clockValues] // see times
+}
+
+type narrowKey struct {
+	p      *policy.Policy
+	action string
+}
+
+// maxNarrowed bounds the narrowed-policy cache; past it, it starts over.
+const maxNarrowed = 1 << 14
+
+// narrow returns the policies narrowed to action, leaving out identity
+// policies with nothing left (they can neither allow nor deny it).
+func (a *Authorizer) narrow(pols *policy.Policies, action string) *policy.Policies {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.narrowed == nil || len(a.narrowed) >= maxNarrowed {
+		a.narrowed = make(map[narrowKey]*policy.Policy)
+	}
+	one := func(p *policy.Policy) *policy.Policy {
+		if p == nil {
+			return nil
+		}
+		k := narrowKey{p, action}
+		n, ok := a.narrowed[k]
+		if !ok {
+			n = p.ForAction(action)
+			a.narrowed[k] = n
+		}
+		return n
+	}
+	out := &policy.Policies{Resource: one(pols.Resource), Key: one(pols.Key)}
+	for _, p := range pols.Identity {
+		if n := one(p); n != nil && len(n.Statement) > 0 {
+			out.Identity = append(out.Identity, n)
+		}
+	}
+	for _, p := range pols.Session {
+		out.Session = append(out.Session, one(p))
+	}
+	return out
 }
 
 var _ secrets.Authorizer = (*Authorizer)(nil)
+
+type parsedKey struct {
+	kind policy.Kind
+	doc  string
+}
 
 type parsedDoc struct {
 	p   *policy.Policy
@@ -58,7 +105,7 @@ const maxParsed = 4096
 // parse returns the parsed document, from the cache when it was parsed
 // before. Documents are immutable text, so the cache never goes stale.
 func (a *Authorizer) parse(doc string, kind policy.Kind) (*policy.Policy, error) {
-	key := strconv.Itoa(int(kind)) + doc
+	key := parsedKey{kind, doc}
 	a.mu.Lock()
 	d, ok := a.parsed[key]
 	a.mu.Unlock()
@@ -68,7 +115,7 @@ func (a *Authorizer) parse(doc string, kind policy.Kind) (*policy.Policy, error)
 	p, err := policy.Parse([]byte(doc), kind)
 	a.mu.Lock()
 	if a.parsed == nil || len(a.parsed) >= maxParsed {
-		a.parsed = make(map[string]parsedDoc)
+		a.parsed = make(map[parsedKey]parsedDoc)
 	}
 	a.parsed[key] = parsedDoc{p, err}
 	a.mu.Unlock()
@@ -91,11 +138,37 @@ func (a *Authorizer) Authorize(ctx context.Context, c secrets.Caller, q secrets.
 	if err != nil {
 		return err
 	}
+	pols = a.narrow(pols, q.Action)
 	res := policy.Evaluate(req, pols)
 	if res.Allowed() {
 		return nil
 	}
 	return secrets.Errorf(secrets.Denied, "access.Authorize", "%s", a.refusal(c, q, req, pols, res))
+}
+
+// Prepare loads what authorization needs to know of the caller's identity
+// into c.Resolved. Call it once per request, before any store transaction:
+// Authorize then reads no store (a caller without Resolved is looked up on
+// each Authorize, which must then not run inside a transaction).
+func (a *Authorizer) Prepare(ctx context.Context, c *secrets.Caller) error {
+	if a.Directory == nil || c.Root() && c.Session == nil || c.Resolved != nil {
+		return nil
+	}
+	arn := c.Principal
+	if c.Session != nil && c.Session.RoleARN != "" {
+		arn = c.Session.RoleARN
+	} else if c.Root() {
+		return nil // root's GetSessionToken session: no identity policies
+	}
+	id, err := a.Directory.Identity(ctx, arn)
+	if err != nil {
+		return &secrets.Error{Kind: secrets.Internal, Op: "access.Prepare", Err: err}
+	}
+	c.Resolved = id
+	if c.Session == nil && id.Exists && c.UserID == "" {
+		c.UserID = id.UserID
+	}
+	return nil
 }
 
 // gather builds the evaluation request and the policies that apply.
@@ -110,9 +183,16 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 		Resource:        q.Resource,
 		ResourceAccount: resAccount,
 		Context:         make(map[string][]string, len(q.Context)+12),
+		// Keys go in lower-cased (condition keys are case-insensitive), so
+		// that evaluation can use the map as it is.
+		ContextLower: true,
 	}
 	for k, v := range q.Context {
-		req.Context[k] = v
+		lk := strings.ToLower(k)
+		if prev, ok := req.Context[lk]; ok {
+			v = append(append([]string(nil), prev...), v...)
+		}
+		req.Context[lk] = v
 	}
 	pols := &policy.Policies{}
 
@@ -124,10 +204,13 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 	}
 	var tags map[string]string
 	userID := c.UserID
-	if !req.Principal.Root && a.Directory != nil {
-		id, err := a.Directory.Identity(ctx, idARN)
-		if err != nil {
-			return nil, nil, &secrets.Error{Kind: secrets.Internal, Op: "access.Authorize", Err: err}
+	if !req.Principal.Root && (c.Resolved != nil || a.Directory != nil) {
+		id := c.Resolved
+		if id == nil {
+			var err error
+			if id, err = a.Directory.Identity(ctx, idARN); err != nil {
+				return nil, nil, &secrets.Error{Kind: secrets.Internal, Op: "access.Authorize", Err: err}
+			}
 		}
 		if id.Exists {
 			pols.Identity = id.Policies
@@ -146,12 +229,13 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 	if c.Session != nil {
 		if len(c.Session.Tags) > 0 {
 			// Session tags override the role's tags of the same key.
+			// Tag keys compare without regard to case.
 			merged := make(map[string]string, len(tags)+len(c.Session.Tags))
 			for k, v := range tags {
-				merged[k] = v
+				merged[strings.ToLower(k)] = v
 			}
 			for _, t := range c.Session.Tags {
-				merged[t.Key] = t.Value
+				merged[strings.ToLower(t.Key)] = t.Value
 			}
 			tags = merged
 		}
@@ -190,45 +274,77 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 		pols.Key = p
 	}
 
-	ctxKeys := req.Context
+	ctxKeys := req.Context // keys lower-cased
 	for k, f := range q.Lazy {
-		if _, ok := ctxKeys[k]; !ok && mentions(pols, k) {
+		lk := strings.ToLower(k)
+		if _, ok := ctxKeys[lk]; !ok && mentions(pols, k) {
 			if v := f(); len(v) > 0 {
-				ctxKeys[k] = v
+				ctxKeys[lk] = v
 			}
 		}
 	}
 	for k, v := range tags {
-		ctxKeys["aws:PrincipalTag/"+k] = []string{v}
+		ctxKeys["aws:principaltag/"+strings.ToLower(k)] = []string{v}
 	}
 	if userID != "" {
 		ctxKeys["aws:userid"] = []string{userID}
 	}
 	if c.SourceIP != "" {
-		ctxKeys["aws:SourceIp"] = []string{c.SourceIP}
+		ctxKeys["aws:sourceip"] = []string{c.SourceIP}
 	}
-	ctxKeys["aws:SecureTransport"] = []string{strconv.FormatBool(c.SecureTransport)}
+	if c.SecureTransport {
+		ctxKeys["aws:securetransport"] = boolTrue
+	} else {
+		ctxKeys["aws:securetransport"] = boolFalse
+	}
+	t := a.times()
+	ctxKeys["aws:currenttime"], ctxKeys["aws:epochtime"] = t.current, t.epoch
+	ctxKeys["aws:principaltype"] = principalTypes[principalType(c)]
+	if c.Session != nil && c.Session.RoleARN != "" {
+		ctxKeys["aws:principalarn"] = []string{c.Session.RoleARN}
+	}
+	if c.Session != nil {
+		ctxKeys["aws:tokenissuetime"] = []string{c.Session.Issued.UTC().Format(time.RFC3339)}
+	}
+	if strings.HasPrefix(q.Action, "kms:") {
+		if _, ok := ctxKeys["kms:calleraccount"]; !ok {
+			ctxKeys["kms:calleraccount"] = []string{c.Account}
+		}
+	}
+	return req, pols, nil
+}
+
+// Shared, never-written values of condition keys.
+var (
+	boolTrue       = []string{"true"}
+	boolFalse      = []string{"false"}
+	principalTypes = map[string][]string{"AssumedRole": {"AssumedRole"}, "Account": {"Account"}, "User": {"User"}}
+)
+
+// clockValues are aws:CurrentTime and aws:EpochTime for one second.
+type clockValues struct {
+	unix           int64
+	current, epoch []string
+}
+
+// times returns the clock's condition keys, formatted once a second.
+func (a *Authorizer) times() *clockValues {
 	var now time.Time
 	if a.Clock != nil {
 		now = a.Clock.Now().UTC()
 	} else {
 		now = time.Now().UTC()
 	}
-	ctxKeys["aws:CurrentTime"] = []string{now.Format(time.RFC3339)}
-	ctxKeys["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
-	ctxKeys["aws:PrincipalType"] = []string{principalType(c)}
-	if c.Session != nil && c.Session.RoleARN != "" {
-		ctxKeys["aws:PrincipalArn"] = []string{c.Session.RoleARN}
+	if t := a.clockNow.Load(); t != nil && t.unix == now.Unix() {
+		return t
 	}
-	if c.Session != nil {
-		ctxKeys["aws:TokenIssueTime"] = []string{c.Session.Issued.UTC().Format(time.RFC3339)}
+	t := &clockValues{
+		unix:    now.Unix(),
+		current: []string{now.Format(time.RFC3339)},
+		epoch:   []string{strconv.FormatInt(now.Unix(), 10)},
 	}
-	if strings.HasPrefix(q.Action, "kms:") {
-		if _, ok := ctxKeys["kms:CallerAccount"]; !ok {
-			ctxKeys["kms:CallerAccount"] = []string{c.Account}
-		}
-	}
-	return req, pols, nil
+	a.clockNow.Store(t)
+	return t
 }
 
 // principalType is aws:PrincipalType.

@@ -144,3 +144,43 @@ func withPolicy(a secrets.Access, doc string) secrets.Access {
 	a.ResourcePolicy = doc
 	return a
 }
+
+// countingDirectory counts lookups.
+type countingDirectory struct {
+	directory
+	n int
+}
+
+func (d *countingDirectory) Identity(ctx context.Context, arn string) (*access.Identity, error) {
+	d.n++
+	return d.directory.Identity(ctx, arn)
+}
+
+// TestPrepare: a prepared caller is authorized without a directory lookup,
+// so Authorize can run inside a store transaction without taking a second
+// connection (which a bounded reader pool can deadlock on).
+func TestPrepare(t *testing.T) {
+	t.Parallel()
+	dir := &countingDirectory{directory: directory{userA: {Exists: true, UserID: "AIDAALICE", Policies: []*policy.Policy{pol(t, readAll)}}}}
+	az := &access.Authorizer{Directory: dir}
+	c := secrets.Caller{Account: acctA, Principal: userA}
+	if err := az.Prepare(t.Context(), &c); err != nil {
+		t.Fatal(err)
+	}
+	if dir.n != 1 || c.Resolved == nil || c.UserID != "AIDAALICE" {
+		t.Fatalf("Prepare: %d lookups, caller %+v", dir.n, c)
+	}
+	for range 3 {
+		if err := az.Authorize(t.Context(), c, secrets.Access{Action: "secretsmanager:GetSecretValue", Resource: secret}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if dir.n != 1 {
+		t.Errorf("Authorize of a prepared caller looked the identity up again: %d lookups", dir.n)
+	}
+	// The root needs nothing loaded.
+	root := secrets.Caller{Account: acctA, Principal: "arn:aws:iam::111111111111:root"}
+	if err := az.Prepare(t.Context(), &root); err != nil || root.Resolved != nil || dir.n != 1 {
+		t.Errorf("Prepare of the root: %v, %+v, %d lookups", err, root.Resolved, dir.n)
+	}
+}

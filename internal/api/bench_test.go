@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -19,8 +20,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/coffer-dev/coffer/internal/access"
 	"github.com/coffer-dev/coffer/internal/api"
 	"github.com/coffer-dev/coffer/internal/auth"
+	"github.com/coffer-dev/coffer/internal/iam"
 	"github.com/coffer-dev/coffer/internal/identity"
 	"github.com/coffer-dev/coffer/internal/keyring"
 	"github.com/coffer-dev/coffer/internal/kms"
@@ -46,6 +49,11 @@ func BenchmarkGetSecretValue(b *testing.B) {
 
 	b.Run("bare", func(b *testing.B) { runClients(b, bare, env.key, body) })
 	b.Run("coffer", func(b *testing.B) { runClients(b, env.url, env.key, body) })
+	// The same read by an IAM user whose permissions come from ten attached
+	// managed policies (each of several statements, with conditions and
+	// wildcards), beside the root above, which policies do not restrict:
+	// the cost of the policy check.
+	b.Run("coffer-user-10-policies", func(b *testing.B) { runClients(b, env.url, env.user, body) })
 	// The same read of a secret under a customer key, whose state is
 	// checked on every read.
 	b.Run("coffer-cmk", func(b *testing.B) { runClients(b, env.url, env.key, `{"SecretId":"prod/taskhub/cmk"}`) })
@@ -53,8 +61,9 @@ func BenchmarkGetSecretValue(b *testing.B) {
 
 type benchEnv struct {
 	url    string
-	key    *identity.AccessKey
-	cmkARN string // a customer key, for the KMS benchmarks
+	key    *identity.AccessKey // the account root's
+	user   *identity.AccessKey // an IAM user's, with ten attached policies
+	cmkARN string              // a customer key, for the KMS benchmarks
 }
 
 // BenchmarkKMS measures KMS Encrypt and Decrypt of 4 KiB end to end over
@@ -160,14 +169,60 @@ func mustServe(tb testing.TB) benchEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// Authorization as the server wires it: one Authorizer over IAM.
+	iamSvc := &iam.Service{Store: st, Keys: ids, Clock: clk}
+	az := &access.Authorizer{Directory: benchDirectory{iamSvc}, Clock: clk}
+	iamSvc.Authorizer, svc.Authorizer = az, az
+	admin := secrets.Caller{Account: acct.ID, Region: "us-east-1", Principal: identity.RootPrincipal(acct.ID)}
+	if _, err := iamSvc.CreateUser(ctx, admin, iam.CreateUserInput{Name: "reader"}); err != nil {
+		tb.Fatal(err)
+	}
+	for i := range 10 {
+		// Nine policies that do not grant the read, and one that does; each
+		// with a Deny that does not match, so every statement is looked at.
+		doc := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":["secretsmanager:Describe*","secretsmanager:List*"],"Resource":"arn:aws:secretsmanager:*:%[1]s:secret:team%[2]d/*"},
+			{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:ViaService":"secretsmanager.us-east-1.amazonaws.com"}}},
+			{"Effect":"Deny","Action":"secretsmanager:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/classification":"restricted-%[2]d"}}},
+			{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:%[1]s:secret:team%[2]d/${aws:username}/*"}]}`, acct.ID, i)
+		if i == 9 {
+			doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:*:*:secret:prod/taskhub/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+		}
+		p, err := iamSvc.CreatePolicy(ctx, admin, iam.CreatePolicyInput{Name: fmt.Sprintf("policy-%d", i), Document: doc})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := iamSvc.AttachPolicy(ctx, admin, iam.KindUser, "reader", p.ARN); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	uk, err := iamSvc.CreateAccessKey(ctx, admin, "reader")
+	if err != nil {
+		tb.Fatal(err)
+	}
 	srv := api.New(api.Options{
 		Secrets:  svc,
-		KMS:      &kms.Service{Store: st, Keyring: kr, Clock: clk},
+		KMS:      &kms.Service{Store: st, Keyring: kr, Clock: clk, Authorizer: az},
 		Verifier: &auth.Verifier{Creds: ids},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics:  api.NewMetrics(),
+		Prepare:  az.Prepare,
 	})
-	return benchEnv{url: mustListen(tb, srv.Handler()), key: key, cmkARN: cmk.ARN}
+	return benchEnv{
+		url: mustListen(tb, srv.Handler()), key: key, cmkARN: cmk.ARN,
+		user: &identity.AccessKey{AccessKeyID: uk.ID, SecretAccessKey: uk.SecretAccessKey},
+	}
+}
+
+// benchDirectory is the server's adapter from IAM to access.Directory.
+type benchDirectory struct{ iam *iam.Service }
+
+func (d benchDirectory) Identity(ctx context.Context, arn string) (*access.Identity, error) {
+	info, err := d.iam.Principal(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
+	return (*access.Identity)(info), nil
 }
 
 func mustListen(tb testing.TB, h http.Handler) string {

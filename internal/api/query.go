@@ -311,7 +311,11 @@ func (s *Server) serveQuery(r *http.Request, svc **service, opName *string) (any
 		return nil, err
 	}
 	defer clear(canonical) // best effort, as above
-	return h(r.Context(), callerOf(r, res), canonical)
+	c, err := s.caller(r, res)
+	if err != nil {
+		return nil, err
+	}
+	return h(r.Context(), c, canonical)
 }
 
 // queryParams returns a request's parameters: those of the URL other than
@@ -351,6 +355,17 @@ func firstValue(params url.Values, key string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// caller is callerOf, completed by Options.Prepare.
+func (s *Server) caller(r *http.Request, res *auth.Result) (secrets.Caller, error) {
+	c := callerOf(r, res)
+	if s.prepare != nil {
+		if err := s.prepare(r.Context(), &c); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 // callerOf is who a verified request comes from, and over what: the

@@ -43,6 +43,7 @@ type Server struct {
 	metrics  *Metrics
 	services map[string]*service // by X-Amz-Target prefix
 	query    map[string]*service // query-protocol services, by SigV4 signing name
+	prepare  func(ctx context.Context, c *secrets.Caller) error
 }
 
 // service is one AWS service served on the endpoint.
@@ -73,6 +74,11 @@ type Options struct {
 	IAMOps map[string]handler
 	STSOps map[string]handler
 
+	// Prepare, when set, completes the caller of every authenticated
+	// request before its operation runs, outside any store transaction
+	// (access.Authorizer.Prepare loads the identity's policies).
+	Prepare func(ctx context.Context, c *secrets.Caller) error
+
 	// IAM and STS, when set, serve those services' operations (IAMOps and
 	// STSOps are for tests).
 	IAM *iam.Service
@@ -92,7 +98,8 @@ func New(o Options) *Server {
 		services: map[string]*service{
 			"secretsmanager": {signingName: "secretsmanager", model: "secretsmanager", codes: codes, ops: secretsManagerOps(o.Secrets)},
 		},
-		query: queryServices(o),
+		query:   queryServices(o),
+		prepare: o.Prepare,
 	}
 	if o.KMS != nil {
 		s.services["TrentService"] = &service{signingName: "kms", model: "kms", codes: kmsCodes, ops: kmsOps(o.KMS)}
@@ -210,7 +217,11 @@ func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 		return nil, err
 	}
 	defer clear(input) // best effort, as above
-	return h(r.Context(), callerOf(r, res), input)
+	c, err := s.caller(r, res)
+	if err != nil {
+		return nil, err
+	}
+	return h(r.Context(), c, input)
 }
 
 // targetPrefix is the service part of a request's X-Amz-Target.

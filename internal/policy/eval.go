@@ -32,6 +32,11 @@ type Request struct {
 	// their values. aws:PrincipalArn, aws:PrincipalAccount and (for IAM
 	// users) aws:username are derived from Principal when absent.
 	Context map[string][]string
+	// ContextLower promises that every key of Context is lower-case; then
+	// Evaluate uses the map as it is, without a copy, and may add the keys
+	// it derives (aws:PrincipalArn, aws:PrincipalAccount, aws:username)
+	// to it.
+	ContextLower bool
 }
 
 // Policies are the policies that apply to one request.
@@ -119,10 +124,10 @@ func (e *env) variable(name string) (string, bool) {
 
 func newEnv(req *Request) *env {
 	e := &env{req: req, action: strings.ToLower(req.Action)}
-	e.ctx = make(map[string][]string, len(req.Context)+3)
-	for k, v := range req.Context {
-		lk := strings.ToLower(k)
-		e.ctx[lk] = append(e.ctx[lk], v...)
+	if req.ContextLower && req.Context != nil {
+		e.ctx = req.Context
+	} else {
+		e.ctx = lowerContext(req.Context)
 	}
 	p := &req.Principal
 	setDefault := func(k, v string) {
@@ -146,6 +151,22 @@ func newEnv(req *Request) *env {
 		setDefault("aws:username", res[strings.LastIndexByte(res, '/')+1:])
 	}
 	return e
+}
+
+// lowerContext copies a request context with its keys lower-cased.
+func lowerContext(in map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(in)+3)
+	for k, v := range in {
+		lk := strings.ToLower(k)
+		if prev, ok := out[lk]; ok {
+			// The same key in two cases: both sets of values, in a new
+			// slice (the request's are read, never written).
+			out[lk] = append(append([]string(nil), prev...), v...)
+		} else {
+			out[lk] = v
+		}
+	}
+	return out
 }
 
 // principal match strength, weakest first.
@@ -251,14 +272,7 @@ func (e *env) applies(s *Statement, withPrincipal bool) pmatch {
 	return pm
 }
 
-func (e *env) matchAction(s *Statement) bool {
-	for _, a := range s.actions {
-		if actionMatch(a, e.action) {
-			return !s.notAction
-		}
-	}
-	return s.notAction
-}
+func (e *env) matchAction(s *Statement) bool { return matchesAction(s, e.action) }
 
 func (e *env) matchResource(s *Statement) bool {
 	if s.anyRes {

@@ -154,6 +154,33 @@ func (s scenario) clone() scenario {
 
 const propRuns = 4000
 
+// TestProperty_ForActionSameDecision: narrowing every policy to the
+// request's action never changes the decision.
+func TestProperty_ForActionSameDecision(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := range propRuns {
+		s := genScenario(r)
+		want := s.evaluate(t)
+		in := &Policies{}
+		for _, p := range s.id {
+			in.Identity = append(in.Identity, MustParse(p.render(Identity), Identity).ForAction(s.req.Action))
+		}
+		for _, p := range s.sess {
+			in.Session = append(in.Session, MustParse(p.render(Identity), Identity).ForAction(s.req.Action))
+		}
+		if s.res != nil {
+			in.Resource = MustParse(s.res.render(Resource), Resource).ForAction(s.req.Action)
+		}
+		if s.key != nil {
+			in.Key = MustParse(s.key.render(Resource), Resource).ForAction(s.req.Action)
+		}
+		req := s.req
+		if got := Evaluate(&req, in); got.Decision != want.Decision {
+			t.Fatalf("run %d: narrowed %v, whole %v\n%s", i, got.Decision, want.Decision, s)
+		}
+	}
+}
+
 func TestProperty_ExplicitDenyWins(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	deny := genStmt{"Deny", "*", "*", "", `"*"`}

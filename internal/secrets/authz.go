@@ -81,7 +81,7 @@ func (s *Service) authorizeKey(ctx context.Context, tx Tx, c Caller, op string, 
 	if c.Root() && c.Session == nil && arnAccount(keyARN) == c.Account {
 		return nil
 	}
-	k, err := tx.KMSKey(ctx, keyARN)
+	k, err := s.keyRecord(ctx, tx, keyARN)
 	if errors.Is(err, ErrNotFound) {
 		return newError(Denied, op, msgKMSNotAllowed)
 	}
@@ -179,4 +179,25 @@ func (s *Service) GetRandomPassword(ctx context.Context, c Caller, spec Password
 		return "", err
 	}
 	return RandomPassword(s.Random, spec)
+}
+
+// keyRecord reads a KMS key for authorization. An AWS-managed key's policy
+// and account never change and the key is never deleted, so it is read
+// once and kept; a customer key is read every time, as its policy may
+// change.
+func (s *Service) keyRecord(ctx context.Context, tx Tx, keyARN string) (*KMSKey, error) {
+	if k, ok := s.managedKeys.Load(keyARN); ok {
+		return k.(*KMSKey), nil
+	}
+	k, err := tx.KMSKey(ctx, keyARN)
+	if err != nil {
+		return nil, err
+	}
+	if k.Manager == "AWS" {
+		// Keep only what authorization reads: no key material.
+		// Keep only what authorization reads (no key material), with the
+		// policy in force spelled out once.
+		s.managedKeys.Store(keyARN, &KMSKey{ARN: k.ARN, Account: k.Account, Region: k.Region, Manager: k.Manager, Policy: KeyPolicy(k)})
+	}
+	return k, nil
 }

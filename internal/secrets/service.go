@@ -2,11 +2,14 @@ package secrets
 
 import (
 	"context"
+
 	"crypto/subtle"
 	"errors"
+	"github.com/coffer-dev/coffer/internal/policy"
 	"io"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -53,6 +56,22 @@ type Caller struct {
 	// whether the request came over TLS (aws:SecureTransport).
 	SourceIP        string
 	SecureTransport bool
+
+	// Resolved is the caller's identity as authorization needs it (the
+	// user's or the session role's policies and tags), loaded once per
+	// request before any store transaction begins; nil when not loaded.
+	// Loading it inside a transaction would take a second connection while
+	// holding one, which a bounded pool can deadlock on.
+	Resolved *ResolvedIdentity
+}
+
+// ResolvedIdentity is what authorization knows of a user or role.
+type ResolvedIdentity struct {
+	Exists   bool
+	UserID   string            // AIDA… or AROA…
+	UserName string            // users only
+	Tags     map[string]string // aws:PrincipalTag/…
+	Policies []*policy.Policy  // every identity policy that applies
 }
 
 // Root reports whether the caller is its account's root principal.
@@ -139,6 +158,8 @@ type Service struct {
 	TokenKey []byte
 	// Authorizer decides who may do what; nil allows everything (tests).
 	Authorizer Authorizer
+
+	managedKeys sync.Map // AWS-managed key ARN → *KMSKey (see keyRecord)
 }
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
