@@ -25,7 +25,7 @@ func kmsOps(svc *kms.Service) map[string]handler {
 			k, err := svc.CreateKey(ctx, c, kms.CreateKeyInput{
 				Description: r.Description, KeyUsage: r.KeyUsage, KeySpec: cmpOr(r.KeySpec, r.CustomerMasterKeySpec),
 				Origin: r.Origin, Policy: r.Policy, Tags: kmsTagsIn(r.Tags), MultiRegion: r.MultiRegion,
-				CustomKeyStore: r.CustomKeyStoreId,
+				CustomKeyStore: r.CustomKeyStoreId, BypassLockoutCheck: r.BypassLockoutCheck,
 			})
 			if err != nil {
 				return nil, err
@@ -230,7 +230,7 @@ func kmsOps(svc *kms.Service) map[string]handler {
 			return getKeyPolicyResponse{Policy: p, PolicyName: kms.DefaultPolicyName}, nil
 		}),
 		"PutKeyPolicy": op(func(ctx context.Context, c secrets.Caller, r *keyPolicyRequest) (any, error) {
-			return nil, svc.PutKeyPolicy(ctx, c, r.KeyId, r.PolicyName, r.Policy)
+			return nil, svc.PutKeyPolicy(ctx, c, r.KeyId, r.PolicyName, r.Policy, r.BypassLockoutCheck)
 		}),
 		"ListKeyPolicies": op(func(ctx context.Context, c secrets.Caller, r *kmsKeyIDRequest) (any, error) {
 			names, err := svc.ListKeyPolicies(ctx, c, r.KeyId)

@@ -35,6 +35,7 @@ type createKeyRequest struct {
 	Tags                  []kmsTag `json:"Tags"`
 	MultiRegion           bool     `json:"MultiRegion"`
 	CustomKeyStoreId      string   `json:"CustomKeyStoreId"`
+	BypassLockoutCheck    bool     `json:"BypassPolicyLockoutSafetyCheck"`
 }
 
 type keyMetadata struct {
@@ -284,9 +285,10 @@ type listResourceTagsResponse struct {
 }
 
 type keyPolicyRequest struct {
-	KeyId      string `json:"KeyId"`
-	PolicyName string `json:"PolicyName"`
-	Policy     string `json:"Policy"`
+	KeyId              string `json:"KeyId"`
+	PolicyName         string `json:"PolicyName"`
+	Policy             string `json:"Policy"`
+	BypassLockoutCheck bool   `json:"BypassPolicyLockoutSafetyCheck"`
 }
 
 type getKeyPolicyResponse struct {

@@ -175,6 +175,20 @@ func TestAccess_UserPolicies(t *testing.T) {
 	_, err = s.KMSAs(user).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(keyARN), Plaintext: []byte("x")})
 	apiError(t, err, "AccessDeniedException", "User: "+userARN+" is not authorized to perform: kms:Encrypt on resource: "+keyARN+" because no identity-based policy allows the kms:Encrypt action")
 
+	// The key policy lockout check: a user allowed kms:* by IAM may not
+	// set a policy that would shut it out, unless it bypasses the check.
+	putUserPolicy(t, ctx, rootIAM, "taskhub-backend", "kms-admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}`)
+	other := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"kms:*","Resource":"*"}]}`
+	_, err = s.KMSAs(user).PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(keyARN), PolicyName: aws.String("default"), Policy: aws.String(other)})
+	apiError(t, err, "MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
+	_, err = s.KMSAs(user).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(other)})
+	apiError(t, err, "MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
+	if _, err := s.KMSAs(user).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(other), BypassPolicyLockoutSafetyCheck: true}); err != nil {
+		t.Errorf("CreateKey bypassing the lockout check: %v", err)
+	}
+	_, err = rootIAM.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("taskhub-backend"), PolicyName: aws.String("kms-admin")})
+	must(t, err)
+
 	// IAM itself: the user may not manage users.
 	_, err = s.IAMAs(user).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
 	apiError(t, err, "AccessDenied", "")

@@ -3,12 +3,13 @@ package kms
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/coffer-dev/coffer/internal/keyring"
+	"github.com/coffer-dev/coffer/internal/policy"
 	"github.com/coffer-dev/coffer/internal/secrets"
 )
 
@@ -22,6 +23,9 @@ type CreateKeyInput struct {
 	Tags           []secrets.Tag
 	MultiRegion    bool
 	CustomKeyStore string
+	// BypassLockoutCheck skips the check that the policy lets the caller
+	// change it later (BypassPolicyLockoutSafetyCheck).
+	BypassLockoutCheck bool
 }
 
 // CreateKey creates a symmetric encryption key with fresh material.
@@ -53,7 +57,7 @@ func (s *Service) CreateKey(ctx context.Context, c secrets.Caller, in CreateKeyI
 	policy := in.Policy
 	if policy == "" {
 		policy = secrets.DefaultKeyPolicy(c.Account)
-	} else if err := checkPolicy(op, policy); err != nil {
+	} else if err := s.checkPolicy(ctx, op, c, "", policy, in.BypassLockoutCheck); err != nil {
 		return nil, err
 	}
 	tags, err := mergeTags(op, nil, in.Tags)
@@ -263,12 +267,33 @@ func paginate[T any](op string, items []T, key func(T) string, in ListInput) ([]
 // DefaultPolicyName is the only key policy name.
 const DefaultPolicyName = "default"
 
-func checkPolicy(op, doc string) error {
-	var v map[string]any
-	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+// checkPolicy checks a key policy document: it must parse as a resource
+// policy (IAM's grammar, with principals), and, unless bypass, it must let
+// the caller change it again, as AWS's policy lockout safety check
+// requires ("Default key policy"). keyARN is the key's ARN, or empty for a
+// key not created yet (the check then runs on a stand-in ARN).
+func (s *Service) checkPolicy(ctx context.Context, op string, c secrets.Caller, keyARN, doc string, bypass bool) error {
+	if _, err := policy.Parse([]byte(doc), policy.Resource); err != nil {
+		var pe *policy.Error
+		if errors.As(err, &pe) && pe.Msg != "Syntax errors in policy." {
+			return secrets.Errorf(secrets.MalformedPolicy, op, "%s", pe.Msg)
+		}
 		return secrets.Errorf(secrets.MalformedPolicy, op, "%s", msgMalformedPolicy)
 	}
-	return nil
+	if bypass || s.Authorizer == nil {
+		return nil
+	}
+	if keyARN == "" {
+		keyARN = "arn:aws:kms:" + c.Region + ":" + c.Account + ":key/00000000-0000-0000-0000-000000000000"
+	}
+	err := s.Authorizer.Authorize(ctx, c, secrets.Access{
+		Action: "kms:PutKeyPolicy", Resource: keyARN, ResourceAccount: c.Account, KeyPolicy: doc,
+		Context: map[string][]string{"kms:CallerAccount": {c.Account}},
+	})
+	if err != nil && secrets.KindOf(err) == secrets.Denied {
+		return secrets.Errorf(secrets.MalformedPolicy, op, "%s", msgPolicyLockout)
+	}
+	return err
 }
 
 // GetKeyPolicy returns the key's policy document (policy name "default").
@@ -290,7 +315,7 @@ func (s *Service) GetKeyPolicy(ctx context.Context, c secrets.Caller, keyID, nam
 func policyOf(k *secrets.KMSKey) string { return secrets.KeyPolicy(k) }
 
 // PutKeyPolicy replaces a customer key's policy document.
-func (s *Service) PutKeyPolicy(ctx context.Context, c secrets.Caller, keyID, name, policy string) error {
+func (s *Service) PutKeyPolicy(ctx context.Context, c secrets.Caller, keyID, name, policy string, bypassLockoutCheck bool) error {
 	const op = "kms.PutKeyPolicy"
 	if name == "" {
 		name = DefaultPolicyName
@@ -298,11 +323,14 @@ func (s *Service) PutKeyPolicy(ctx context.Context, c secrets.Caller, keyID, nam
 	if name != DefaultPolicyName {
 		return secrets.Errorf(secrets.Unsupported, op, "%s", msgOnlyDefaultPolicy)
 	}
-	if err := checkPolicy(op, policy); err != nil {
+	if err := s.checkPolicy(ctx, op, c, "", policy, true); err != nil {
 		return err
 	}
 	_, err := s.change(ctx, c, op, keyID, keyOnly, func(k *secrets.KMSKey) error {
 		if err := customer(op, "PutKeyPolicy", c, k); err != nil {
+			return err
+		}
+		if err := s.checkPolicy(ctx, op, c, k.ARN, policy, bypassLockoutCheck); err != nil {
 			return err
 		}
 		k.Policy = policy

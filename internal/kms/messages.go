@@ -83,6 +83,12 @@ func msgNotAuthorizedAction(principal, action, keyARN string) string {
 		" because no resource-based policy allows the kms:" + action + " action"
 }
 
+// Seen from AWS for a key policy that would not let the caller change it
+// again (CreateKey and PutKeyPolicy without BypassPolicyLockoutSafetyCheck):
+// terraform-aws-modules/terraform-aws-kms#14, widdix/aws-cf-templates#259
+// (MalformedPolicyDocumentException, 400).
+const msgPolicyLockout = "The new key policy will not allow you to update the key policy in the future."
+
 // Coffer's texts.
 const (
 	msgMalformedPolicy   = "The key policy is not a valid JSON document."

@@ -490,12 +490,16 @@ func TestPoliciesAndTags(t *testing.T) {
 	t.Parallel()
 	s, _ := MustService(t)
 	k := MustCreateKey(t, s, alice)
-	wantErr(t, s.PutKeyPolicy(ctx, alice, k.ID, "default", "{"), secrets.MalformedPolicy, "The key policy is not a valid JSON document.")
-	wantErr(t, s.PutKeyPolicy(ctx, alice, k.ID, "other", "{}"), secrets.Unsupported, "Only default policy is supported")
-	if err := s.PutKeyPolicy(ctx, alice, k.ID, "default", `{"Version":"2012-10-17","Statement":[]}`); err != nil {
+	wantErr(t, s.PutKeyPolicy(ctx, alice, k.ID, "default", "{", false), secrets.MalformedPolicy, "The key policy is not a valid JSON document.")
+	wantErr(t, s.PutKeyPolicy(ctx, alice, k.ID, "other", "{}", false), secrets.Unsupported, "Only default policy is supported")
+	// A key policy is a resource policy: its statements name principals.
+	wantErr(t, s.PutKeyPolicy(ctx, alice, k.ID, "default", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}`, false),
+		secrets.MalformedPolicy, "Missing required field Principal")
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + alice.Account + `:root"},"Action":"kms:*","Resource":"*"}]}`
+	if err := s.PutKeyPolicy(ctx, alice, k.ID, "default", doc, false); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := s.GetKeyPolicy(ctx, alice, k.ARN, "default"); err != nil || p != `{"Version":"2012-10-17","Statement":[]}` {
+	if p, err := s.GetKeyPolicy(ctx, alice, k.ARN, "default"); err != nil || p != doc {
 		t.Fatalf("GetKeyPolicy = %s, %v", p, err)
 	}
 	_, err := s.GetKeyPolicy(ctx, alice, k.ARN, "other")
