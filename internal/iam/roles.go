@@ -254,61 +254,23 @@ func (s *Service) UpdateRole(ctx context.Context, c secrets.Caller, in UpdateRol
 // TagRole adds tags to a role, replacing the value of a key it has (keys
 // compare without regard to case).
 func (s *Service) TagRole(ctx context.Context, c secrets.Caller, name string, tags []secrets.Tag) error {
-	const op = "iam.TagRole"
-	if err := gate(op, c); err != nil {
-		return err
-	}
-	if err := checkTags(op, tags, true); err != nil {
-		return err
-	}
-	return s.update(ctx, op, func(tx secrets.Tx) error {
-		r, err := s.findRole(ctx, tx, c, op, name, requestTags(tags))
-		if err != nil {
-			return err
-		}
-		if r.Tags, err = mergeTags(op, "Role", r.Tags, tags, true); err != nil {
-			return err
-		}
-		return putRole(ctx, tx, op, r)
-	})
+	return tagEntity(ctx, s, c, "iam.TagRole", s.roleTags(), name, tags)
 }
 
 // UntagRole removes tags from a role; keys it does not have are ignored.
 func (s *Service) UntagRole(ctx context.Context, c secrets.Caller, name string, keys []string) error {
-	const op = "iam.UntagRole"
-	if err := gate(op, c); err != nil {
-		return err
-	}
-	if err := checkTagKeys(op, keys); err != nil {
-		return err
-	}
-	return s.update(ctx, op, func(tx secrets.Tx) error {
-		r, err := s.findRole(ctx, tx, c, op, name, map[string][]string{"aws:TagKeys": keys})
-		if err != nil {
-			return err
-		}
-		r.Tags = nonEmpty(removeTags(r.Tags, keys, true))
-		return putRole(ctx, tx, op, r)
-	})
+	return untagEntity(ctx, s, c, "iam.UntagRole", s.roleTags(), name, keys)
 }
 
 // ListRoleTags returns a role's tags ordered by key.
 func (s *Service) ListRoleTags(ctx context.Context, c secrets.Caller, name string, in PageInput) ([]secrets.Tag, Page, error) {
-	const op = "iam.ListRoleTags"
-	if err := gate(op, c); err != nil {
-		return nil, Page{}, err
+	return listEntityTags(ctx, s, c, "iam.ListRoleTags", s.roleTags(), name, in)
+}
+
+// roleTags are the tag operations' steps for roles.
+func (s *Service) roleTags() tagSteps[*secrets.IAMRole] {
+	return tagSteps[*secrets.IAMRole]{
+		kind: "Role", find: s.findRole, put: putRole,
+		tags: func(e *secrets.IAMRole) *[]secrets.Tag { return &e.Tags },
 	}
-	var tags []secrets.Tag
-	err := s.view(ctx, op, func(tx secrets.Tx) error {
-		r, err := s.findRole(ctx, tx, c, op, name, nil)
-		if err != nil {
-			return err
-		}
-		tags = sortedTags(r.Tags)
-		return nil
-	})
-	if err != nil {
-		return nil, Page{}, err
-	}
-	return paginate(op, tags, func(t secrets.Tag) string { return t.Key }, in)
 }

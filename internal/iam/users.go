@@ -248,61 +248,23 @@ func (s *Service) DeleteUser(ctx context.Context, c secrets.Caller, name string)
 // TagUser adds tags to a user, replacing the value of a key it has (keys
 // compare without regard to case).
 func (s *Service) TagUser(ctx context.Context, c secrets.Caller, name string, tags []secrets.Tag) error {
-	const op = "iam.TagUser"
-	if err := gate(op, c); err != nil {
-		return err
-	}
-	if err := checkTags(op, tags, true); err != nil {
-		return err
-	}
-	return s.update(ctx, op, func(tx secrets.Tx) error {
-		u, err := s.findUser(ctx, tx, c, op, name, requestTags(tags))
-		if err != nil {
-			return err
-		}
-		if u.Tags, err = mergeTags(op, "User", u.Tags, tags, true); err != nil {
-			return err
-		}
-		return putUser(ctx, tx, op, u)
-	})
+	return tagEntity(ctx, s, c, "iam.TagUser", s.userTags(), name, tags)
 }
 
 // UntagUser removes tags from a user; keys it does not have are ignored.
 func (s *Service) UntagUser(ctx context.Context, c secrets.Caller, name string, keys []string) error {
-	const op = "iam.UntagUser"
-	if err := gate(op, c); err != nil {
-		return err
-	}
-	if err := checkTagKeys(op, keys); err != nil {
-		return err
-	}
-	return s.update(ctx, op, func(tx secrets.Tx) error {
-		u, err := s.findUser(ctx, tx, c, op, name, map[string][]string{"aws:TagKeys": keys})
-		if err != nil {
-			return err
-		}
-		u.Tags = nonEmpty(removeTags(u.Tags, keys, true))
-		return putUser(ctx, tx, op, u)
-	})
+	return untagEntity(ctx, s, c, "iam.UntagUser", s.userTags(), name, keys)
 }
 
 // ListUserTags returns a user's tags ordered by key.
 func (s *Service) ListUserTags(ctx context.Context, c secrets.Caller, name string, in PageInput) ([]secrets.Tag, Page, error) {
-	const op = "iam.ListUserTags"
-	if err := gate(op, c); err != nil {
-		return nil, Page{}, err
+	return listEntityTags(ctx, s, c, "iam.ListUserTags", s.userTags(), name, in)
+}
+
+// userTags are the tag operations' steps for users.
+func (s *Service) userTags() tagSteps[*secrets.IAMUser] {
+	return tagSteps[*secrets.IAMUser]{
+		kind: "User", find: s.findUser, put: putUser,
+		tags: func(e *secrets.IAMUser) *[]secrets.Tag { return &e.Tags },
 	}
-	var tags []secrets.Tag
-	err := s.view(ctx, op, func(tx secrets.Tx) error {
-		u, err := s.findUser(ctx, tx, c, op, name, nil)
-		if err != nil {
-			return err
-		}
-		tags = sortedTags(u.Tags)
-		return nil
-	})
-	if err != nil {
-		return nil, Page{}, err
-	}
-	return paginate(op, tags, func(t secrets.Tag) string { return t.Key }, in)
 }
