@@ -11,6 +11,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,6 +46,22 @@ type Authorizer struct {
 	narrowed map[narrowKey]*policy.Policy
 
 	clockNow atomic.Pointer[clockValues] // see times
+}
+
+// denyOnly is policy.DenyOnly, cached like narrowed policies.
+func (a *Authorizer) denyOnly(p *policy.Policy) *policy.Policy {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.narrowed == nil || len(a.narrowed) >= maxNarrowed {
+		a.narrowed = make(map[narrowKey]*policy.Policy)
+	}
+	k := narrowKey{p, "\x00deny-only"}
+	d, ok := a.narrowed[k]
+	if !ok {
+		d = p.DenyOnly()
+		a.narrowed[k] = d
+	}
+	return d
 }
 
 type narrowKey struct {
@@ -134,11 +151,18 @@ func (a *Authorizer) Authorize(ctx context.Context, c secrets.Caller, q secrets.
 	if c.Root() && c.Session == nil && resAccount == c.Account {
 		return nil
 	}
-	req, pols, err := a.gather(ctx, c, q, resAccount)
+	req, pols, ambiguous, err := a.gather(ctx, c, q, resAccount)
 	if err != nil {
 		return err
 	}
 	pols = a.narrow(pols, q.Action)
+	for _, k := range ambiguous {
+		if mentions(pols, k) {
+			// Fail closed: neither value may decide.
+			return secrets.Errorf(secrets.Denied, "access.Authorize", "%s",
+				a.refusal(c, q, req, pols, policy.Result{Decision: policy.ImplicitDeny}))
+		}
+	}
 	res := policy.Evaluate(req, pols)
 	if res.Allowed() {
 		return nil
@@ -164,16 +188,37 @@ func (a *Authorizer) Prepare(ctx context.Context, c *secrets.Caller) error {
 	if err != nil {
 		return &secrets.Error{Kind: secrets.Internal, Op: "access.Prepare", Err: err}
 	}
-	c.Resolved = id
+	c.Resolved = sameIdentity(c, id)
 	if c.Session == nil && id.Exists && c.UserID == "" {
 		c.UserID = id.UserID
 	}
 	return nil
 }
 
+// noIdentity stands for a user or role that is not the one a session was
+// issued for.
+var noIdentity = &Identity{}
+
+// sameIdentity returns id when it is the user or role c's session was
+// issued for (by unique id, as AWS ties sessions to the role's or user's
+// id, not its name), and noIdentity when the name now belongs to another.
+func sameIdentity(c *secrets.Caller, id *Identity) *Identity {
+	if c.Session == nil || !id.Exists {
+		return id
+	}
+	want := c.Session.PrincipalID
+	if c.Session.RoleARN != "" {
+		want = c.Session.RoleID
+	}
+	if want != "" && id.UserID != want {
+		return noIdentity
+	}
+	return id
+}
+
 // gather builds the evaluation request and the policies that apply.
-func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Access, resAccount string) (*policy.Request, *policy.Policies, error) {
-	req := &policy.Request{
+func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Access, resAccount string) (req *policy.Request, pols *policy.Policies, ambiguous []string, err error) {
+	req = &policy.Request{
 		Principal: policy.Principal{
 			ARN:     c.Principal,
 			Account: c.Account,
@@ -187,14 +232,27 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 		// that evaluation can use the map as it is.
 		ContextLower: true,
 	}
+	var seen map[string]string // tag keys: lower-cased → as given
 	for k, v := range q.Context {
 		lk := strings.ToLower(k)
+		if isTagKey(lk) {
+			// Tags whose keys differ only in case (Secrets Manager and KMS
+			// keep both) would give one single-valued key two values, and
+			// a condition on it could then be met by either: ambiguous.
+			if seen == nil {
+				seen = make(map[string]string)
+			}
+			if orig, ok := seen[lk]; ok && orig != k {
+				ambiguous = append(ambiguous, lk)
+			}
+			seen[lk] = k
+		}
 		if prev, ok := req.Context[lk]; ok {
 			v = append(append([]string(nil), prev...), v...)
 		}
 		req.Context[lk] = v
 	}
-	pols := &policy.Policies{}
+	pols = &policy.Policies{}
 
 	// The identity whose policies apply: the user, or the session's role.
 	idARN := c.Principal
@@ -209,8 +267,9 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 		if id == nil {
 			var err error
 			if id, err = a.Directory.Identity(ctx, idARN); err != nil {
-				return nil, nil, &secrets.Error{Kind: secrets.Internal, Op: "access.Authorize", Err: err}
+				return nil, nil, nil, &secrets.Error{Kind: secrets.Internal, Op: "access.Authorize", Err: err}
 			}
+			id = sameIdentity(&c, id)
 		}
 		if id.Exists {
 			pols.Identity = id.Policies
@@ -239,22 +298,23 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 			}
 			tags = merged
 		}
-		if c.Session.Policy != "" && !q.ServiceKey {
-			p, err := a.parse(c.Session.Policy, policy.Identity)
+		docs := c.Session.PolicyDocs
+		if c.Session.Policy != "" {
+			docs = append([]string{c.Session.Policy}, docs...)
+		}
+		for _, doc := range docs {
+			p, err := a.parse(doc, policy.Identity)
 			if err != nil {
 				// Checked when the session was made; a token that holds a
 				// bad policy grants nothing.
 				p = denyAll
 			}
-			pols.Session = append(pols.Session, p)
-		}
-		for _, doc := range c.Session.PolicyDocs {
 			if q.ServiceKey {
-				break
-			}
-			p, err := a.parse(doc, policy.Identity)
-			if err != nil {
-				p = denyAll
+				// The service's own key is not narrowed by the session's
+				// allows, but its denials still apply.
+				// (Clipped: the slice is the directory's, shared.)
+				pols.Identity = append(slices.Clip(pols.Identity), a.denyOnly(p))
+				continue
 			}
 			pols.Session = append(pols.Session, p)
 		}
@@ -311,7 +371,7 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 			ctxKeys["kms:calleraccount"] = []string{c.Account}
 		}
 	}
-	return req, pols, nil
+	return req, pols, ambiguous, nil
 }
 
 // Shared, never-written values of condition keys.
@@ -428,6 +488,18 @@ func (a *Authorizer) missing(req *policy.Request, pols *policy.Policies) string 
 }
 
 var allowAll = policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.Identity)
+
+// isTagKey reports whether a lower-cased condition key is a single-valued
+// tag key (aws:ResourceTag/…, aws:RequestTag/…, aws:PrincipalTag/…,
+// secretsmanager:ResourceTag/…).
+func isTagKey(lk string) bool {
+	for _, p := range [...]string{"aws:resourcetag/", "aws:requesttag/", "aws:principaltag/", "secretsmanager:resourcetag/"} {
+		if strings.HasPrefix(lk, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // mentions reports whether any of the policies has a condition on key
 // (condition keys are case-insensitive).

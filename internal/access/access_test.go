@@ -184,3 +184,30 @@ func TestPrepare(t *testing.T) {
 		t.Errorf("Prepare of the root: %v, %+v, %d lookups", err, root.Resolved, dir.n)
 	}
 }
+
+// TestAuthorize_TagKeysDifferingInCase: two tags whose keys differ only in
+// case (Secrets Manager and KMS keep both) make a condition on that key
+// ambiguous; the request is refused rather than decided by either value.
+func TestAuthorize_TagKeysDifferingInCase(t *testing.T) {
+	t.Parallel()
+	abac := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Env":"dev"}}},
+		{"Effect":"Deny","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"StringNotEquals":{"aws:ResourceTag/Env":"dev"}}}]}`
+	dir := directory{userA: {Exists: true, UserID: "AIDAALICE", Policies: []*policy.Policy{pol(t, abac), pol(t, readAll)}}}
+	az := &access.Authorizer{Directory: dir}
+	c := secrets.Caller{Account: acctA, Principal: userA}
+	q := secrets.Access{Action: "secretsmanager:GetSecretValue", Resource: secret}
+	q.Context = map[string][]string{"aws:ResourceTag/Env": {"dev"}}
+	if err := az.Authorize(t.Context(), c, q); err != nil {
+		t.Fatalf("one tag: %v", err)
+	}
+	q.Context = map[string][]string{"aws:ResourceTag/Env": {"prod"}, "aws:ResourceTag/env": {"dev"}}
+	if err := az.Authorize(t.Context(), c, q); secrets.KindOf(err) != secrets.Denied {
+		t.Fatalf("two tags differing in case: %v", err)
+	}
+	// A colliding key no policy reads is no obstacle.
+	q.Context = map[string][]string{"aws:ResourceTag/Team": {"a"}, "aws:ResourceTag/team": {"b"}, "aws:ResourceTag/Env": {"dev"}}
+	if err := az.Authorize(t.Context(), c, q); err != nil {
+		t.Fatalf("colliding key no policy reads: %v", err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -420,4 +421,109 @@ func TestAccess_CrossAccount(t *testing.T) {
 	// B's root may not change A's secret: the resource policy grants reads only.
 	_, err = s.SMAs(rootB).PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(sharedARN), SecretString: aws.String("x")})
 	apiError(t, err, "AccessDeniedException", "")
+}
+
+// TestAccess_Escalations holds the ways around policy a review found, each
+// now refused as AWS refuses it.
+func TestAccess_Escalations(t *testing.T) {
+	t.Parallel()
+	s := MustStart(t)
+	ctx := t.Context()
+	root := s.rootCreds()
+	sm, rootIAM := s.SMAs(root), s.IAMAs(root)
+	createSecret(t, ctx, sm, &secretsmanager.CreateSecretInput{Name: aws.String("s1"), SecretString: aws.String("the-value"), ClientRequestToken: aws.String(strings.Repeat("a", 32))})
+
+	// A policy ARN spelled in another case names nothing, so a Deny on
+	// iam:PolicyARN cannot be stepped around.
+	admin, err := rootIAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Admin"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)})
+	must(t, err)
+	u := newUser(t, ctx, rootIAM, "att")
+	putUserPolicy(t, ctx, rootIAM, "att", "self", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:AttachUserPolicy","Resource":"arn:aws:iam::`+s.Account+`:user/att"},
+		{"Effect":"Deny","Action":"iam:AttachUserPolicy","Resource":"*","Condition":{"ArnEquals":{"iam:PolicyARN":"`+aws.ToString(admin.Policy.Arn)+`"}}}]}`)
+	_, err = s.IAMAs(u).AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("att"), PolicyArn: admin.Policy.Arn})
+	apiError(t, err, "AccessDenied", "")
+	_, err = s.IAMAs(u).AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("att"), PolicyArn: aws.String(strings.Replace(aws.ToString(admin.Policy.Arn), "Admin", "ADMIN", 1))})
+	apiError(t, err, "NoSuchEntity", "")
+
+	// CreateSecret naming an existing secret is authorized on that secret:
+	// a caller it denies learns nothing about its value.
+	creator := newUser(t, ctx, rootIAM, "creator")
+	putUserPolicy(t, ctx, rootIAM, "creator", "create", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:CreateSecret","Resource":"*"}]}`)
+	_, err = sm.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: aws.String("s1"),
+		ResourcePolicy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::` + s.Account + `:user/creator"},"Action":"secretsmanager:*","Resource":"*"}]}`)})
+	must(t, err)
+	for _, guess := range []string{"the-value", "wrong"} {
+		_, err = s.SMAs(creator).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("s1"), SecretString: aws.String(guess), ClientRequestToken: aws.String(strings.Repeat("a", 32))})
+		apiError(t, err, "AccessDeniedException", "User: arn:aws:iam::"+s.Account+":user/creator is not authorized to perform: secretsmanager:CreateSecret on resource: s1 with an explicit deny in a resource-based policy")
+	}
+	// Nor does a writer that may not decrypt, through a retried token.
+	writer := newUser(t, ctx, rootIAM, "writer")
+	putUserPolicy(t, ctx, rootIAM, "writer", "write", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:PutSecretValue","Resource":"*"},{"Effect":"Deny","Action":"kms:*","Resource":"*"}]}`)
+	_, err = sm.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: aws.String("s1")})
+	must(t, err)
+	for _, guess := range []string{"the-value", "wrong"} {
+		_, err = s.SMAs(writer).PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("s1"), SecretString: aws.String(guess), ClientRequestToken: aws.String(strings.Repeat("a", 32))})
+		apiError(t, err, "AccessDeniedException", "Access to KMS is not allowed")
+	}
+
+	// Sessions: root's session credentials assume no role; a session
+	// follows its role's unique id, not the name; a session policy's Deny
+	// holds for aws/secretsmanager too; managed session policies come from
+	// the role's account.
+	assumer := newUser(t, ctx, rootIAM, "assumer")
+	roleARN := "arn:aws:iam::" + s.Account + ":role/temp"
+	mkRole := func(perms string) {
+		_, err := rootIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + s.Account + `:user/assumer"},"Action":"sts:AssumeRole"}]}`)})
+		must(t, err)
+		_, err = rootIAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("temp"), PolicyName: aws.String("p"), PolicyDocument: aws.String(perms)})
+		must(t, err)
+	}
+	mkRole(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:DescribeSecret","Resource":"*"}]}`)
+	tok, err := s.STSAs(root).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(t, err)
+	rootSess := creds{aws.ToString(tok.Credentials.AccessKeyId), aws.ToString(tok.Credentials.SecretAccessKey), aws.ToString(tok.Credentials.SessionToken)}
+	_, err = s.STSAs(rootSess).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("r1")})
+	apiError(t, err, "AccessDenied", "Roles may not be assumed by root accounts.")
+
+	out, err := s.STSAs(assumer).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("old"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:*","Resource":"*"},{"Effect":"Deny","Action":"kms:*","Resource":"*"}]}`)})
+	must(t, err)
+	old := creds{aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)}
+	if _, err := s.SMAs(old).DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s1")}); err != nil {
+		t.Fatalf("session within its policies: %v", err)
+	}
+	_, err = rootIAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("temp"), PolicyName: aws.String("p")})
+	must(t, err)
+	_, err = rootIAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("temp")})
+	must(t, err)
+	mkRole(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	_, err = s.SMAs(old).DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s1")})
+	apiError(t, err, "AccessDeniedException", "")
+	out, err = s.STSAs(assumer).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("new"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:*","Resource":"*"},{"Effect":"Deny","Action":"kms:*","Resource":"*"}]}`)})
+	must(t, err)
+	fresh := creds{aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)}
+	_, err = s.SMAs(fresh).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("s1")})
+	apiError(t, err, "AccessDeniedException", "Access to KMS is not allowed")
+	_, err = s.STSAs(assumer).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("x1"),
+		PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::210987654321:policy/Other")}}})
+	apiError(t, err, "ValidationError", "Policy arn:aws:iam::210987654321:policy/Other does not exist or is not attachable.")
+
+	// KMS: a Deny on the encryption context holds for direct calls.
+	k, err := s.KMSAs(root).CreateKey(ctx, &kms.CreateKeyInput{})
+	must(t, err)
+	enc, err := s.KMSAs(root).Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyMetadata.KeyId, Plaintext: []byte("x"), EncryptionContext: map[string]string{"classification": "secret"}})
+	must(t, err)
+	dec := newUser(t, ctx, rootIAM, "decrypter")
+	putUserPolicy(t, ctx, rootIAM, "decrypter", "d", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"},
+		{"Effect":"Deny","Action":"kms:Decrypt","Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:classification":"secret"}}}]}`)
+	_, err = s.KMSAs(dec).Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: map[string]string{"classification": "secret"}})
+	apiError(t, err, "AccessDeniedException", "")
+	enc2, err := s.KMSAs(root).Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyMetadata.KeyId, Plaintext: []byte("x"), EncryptionContext: map[string]string{"classification": "public"}})
+	must(t, err)
+	if _, err := s.KMSAs(dec).Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc2.CiphertextBlob, EncryptionContext: map[string]string{"classification": "public"}}); err != nil {
+		t.Errorf("decrypt with another context: %v", err)
+	}
 }

@@ -48,7 +48,10 @@ func lookupPolicy(ctx context.Context, tx secrets.Tx, account, arn string) (*sec
 	if err != nil {
 		return nil, err
 	}
-	if p.Path != path {
+	// Names are unique without regard to case, but an ARN names a policy
+	// exactly: a condition on iam:PolicyARN sees the ARN as given, so one
+	// spelled in another case must not reach the policy.
+	if p.Path != path || p.ARN != arn {
 		return nil, nil
 	}
 	return p, nil

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coffer-dev/coffer/internal/auth"
@@ -44,6 +45,9 @@ type Manager struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedKey
+	// forgets counts Forget calls: a lookup that raced with one does not
+	// cache what it read, which may be the key as it was before.
+	forgets atomic.Uint64
 }
 
 // DefaultCacheTTL is Lookup's default cache lifetime.
@@ -218,11 +222,16 @@ func (m *Manager) Lookup(ctx context.Context, accessKeyID string) (auth.Identity
 			return c.id, c.secret, nil
 		}
 	}
+	gen := m.forgets.Load()
 	id, secret, err := m.lookup(ctx, accessKeyID)
 	if err != nil || ttl < 0 {
 		return id, secret, err
 	}
 	m.mu.Lock()
+	if m.forgets.Load() != gen {
+		m.mu.Unlock()
+		return id, secret, nil
+	}
 	if m.cache == nil || len(m.cache) >= maxCached {
 		m.cache = make(map[string]cachedKey)
 	}
@@ -235,6 +244,7 @@ func (m *Manager) Lookup(ctx context.Context, accessKeyID string) (auth.Identity
 // change or delete it in this process.
 func (m *Manager) Forget(accessKeyID string) {
 	m.mu.Lock()
+	m.forgets.Add(1)
 	delete(m.cache, accessKeyID)
 	m.mu.Unlock()
 }

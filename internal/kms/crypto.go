@@ -33,7 +33,7 @@ func checkAlgorithm(op, alg string) error {
 // call is denied on AWS too. That also keeps callers from making blobs
 // under the key that seals Secrets Manager's data keys.
 func (s *Service) encryptWith(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, keyID string, plaintext []byte, encCtx map[string]string) (*EncryptOutput, error) {
-	k, err := s.findKeyFor(ctx, tx, op, "kms:"+action, c, keyID, withAlias)
+	k, err := s.findKeyFor(ctx, tx, op, "kms:"+action, c, keyID, withAlias, contextKeys(encCtx))
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) decryptWith(ctx context.Context, tx secrets.Tx, op, action str
 		return nil, &secrets.Error{Kind: secrets.DecryptionFailed, Op: op, Err: err}
 	}
 	if keyID != "" {
-		want, err := s.findKeyFor(ctx, tx, op, "kms:"+action, c, keyID, withAlias)
+		want, err := s.findKeyFor(ctx, tx, op, "kms:"+action, c, keyID, withAlias, contextKeys(encCtx))
 		if err != nil {
 			return nil, err
 		}
@@ -91,7 +91,7 @@ func (s *Service) decryptWith(ctx context.Context, tx secrets.Tx, op, action str
 			return nil, secrets.Errorf(secrets.IncorrectKey, op, "%s", msgIncorrectKey)
 		}
 	}
-	k, err := s.keyByARNFor(ctx, tx, op, "kms:"+action, c, keyARN)
+	k, err := s.keyByARNFor(ctx, tx, op, "kms:"+action, c, keyARN, contextKeys(encCtx))
 	if err != nil {
 		return nil, err
 	}

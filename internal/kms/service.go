@@ -138,8 +138,10 @@ var crossAccount = map[string]bool{
 	"kms:DescribeKey": true, "kms:GetKeyRotationStatus": true, "kms:ReEncrypt": true,
 }
 
-// findKeyFor is findKey authorizing action rather than op's own.
-func (s *Service) findKeyFor(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, id string, forms idForms) (*secrets.KMSKey, error) {
+// findKeyFor is findKey authorizing action rather than op's own, with the
+// request's own condition keys extra (the encryption context); naming the
+// key by an alias adds kms:RequestAlias.
+func (s *Service) findKeyFor(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, id string, forms idForms, extra ...map[string][]string) (*secrets.KMSKey, error) {
 	var keyARN string
 	switch {
 	case strings.HasPrefix(id, "arn:"):
@@ -164,10 +166,16 @@ func (s *Service) findKeyFor(ctx context.Context, tx secrets.Tx, op, action stri
 			owner := c
 			owner.Account = account
 			a, err := s.findAlias(ctx, tx, op, owner, res)
+			if errors.Is(err, errNeedDefaultKey) && account != c.Account {
+				// Another account's AWS-managed alias, not made yet: it
+				// names nothing (and nothing is made for the caller).
+				return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgAliasNotFound(id))
+			}
 			if err != nil {
 				return nil, err
 			}
 			keyARN = a.TargetKey
+			extra = append(extra, map[string][]string{"kms:RequestAlias": {res}})
 		case strings.HasPrefix(res, "alias/"):
 			return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgInvalidKeyID(id))
 		default:
@@ -179,13 +187,14 @@ func (s *Service) findKeyFor(ctx context.Context, tx secrets.Tx, op, action stri
 			return nil, err
 		}
 		keyARN = a.TargetKey
+		extra = append(extra, map[string][]string{"kms:RequestAlias": {id}})
 	default:
 		if !uuidRE.MatchString(id) {
 			return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgInvalidKeyID(id))
 		}
 		keyARN = keyring.KeyARN(c.Region, c.Account, strings.ToLower(id))
 	}
-	return s.keyByARNFor(ctx, tx, op, action, c, keyARN)
+	return s.keyByARNFor(ctx, tx, op, action, c, keyARN, extra...)
 }
 
 // keyByARN reads a key the caller may see and authorizes op on it.
@@ -196,7 +205,7 @@ func (s *Service) keyByARN(ctx context.Context, tx secrets.Tx, op string, c secr
 // keyByARNFor is keyByARN authorizing action rather than op's own. A key
 // of another account is visible only for the actions that can be granted
 // across accounts, and only as its policy and the caller's allow.
-func (s *Service) keyByARNFor(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, keyARN string) (*secrets.KMSKey, error) {
+func (s *Service) keyByARNFor(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, keyARN string, extra ...map[string][]string) (*secrets.KMSKey, error) {
 	k, err := tx.KMSKey(ctx, keyARN)
 	if errors.Is(err, secrets.ErrNotFound) || (err == nil && (k.Account != c.Account && !crossAccount[action] || k.Region != c.Region || s.gone(k))) {
 		return nil, secrets.Errorf(secrets.NotFound, op, "%s", msgKeyNotExist(keyARN))
@@ -204,7 +213,7 @@ func (s *Service) keyByARNFor(ctx context.Context, tx secrets.Tx, op, action str
 	if err != nil {
 		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
 	}
-	if err := s.authorizeKey(ctx, tx, op, action, c, k); err != nil {
+	if err := s.authorizeKey(ctx, tx, op, action, c, k, extra...); err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -214,11 +223,16 @@ func (s *Service) keyByARNFor(ctx context.Context, tx secrets.Tx, op, action str
 // must allow it, directly or by delegating to IAM. Condition keys:
 // kms:CallerAccount, kms:ResourceAliases and aws:ResourceTag/… (AWS KMS
 // Developer Guide, "Condition keys for AWS KMS").
-func (s *Service) authorizeKey(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, k *secrets.KMSKey) error {
+func (s *Service) authorizeKey(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, k *secrets.KMSKey, extra ...map[string][]string) error {
 	if s.Authorizer == nil || c.Root() && c.Session == nil && k.Account == c.Account {
 		return nil
 	}
 	keys := map[string][]string{"kms:CallerAccount": {c.Account}}
+	for _, m := range extra {
+		for key, v := range m {
+			keys[key] = v
+		}
+	}
 	for _, t := range k.Tags {
 		keys["aws:ResourceTag/"+t.Key] = []string{t.Value}
 	}
@@ -240,6 +254,25 @@ func (s *Service) authorizeKey(ctx context.Context, tx secrets.Tx, op, action st
 		KeyPolicy: secrets.KeyPolicy(k), Context: keys,
 		Lazy: map[string]func() []string{"kms:ResourceAliases": aliases},
 	})
+}
+
+// contextKeys are the condition keys of a request's encryption context:
+// kms:EncryptionContext:<key> for each pair, kms:EncryptionContextKeys, and
+// kms:EncryptionAlgorithm (AWS KMS Developer Guide, "AWS KMS condition
+// keys").
+func contextKeys(encCtx map[string]string) map[string][]string {
+	keys := make(map[string][]string, len(encCtx)+2)
+	keys["kms:EncryptionAlgorithm"] = []string{SymmetricDefault}
+	if len(encCtx) == 0 {
+		return keys
+	}
+	names := make([]string, 0, len(encCtx))
+	for k, v := range encCtx {
+		keys["kms:EncryptionContext:"+k] = []string{v}
+		names = append(names, k)
+	}
+	keys["kms:EncryptionContextKeys"] = names
+	return keys
 }
 
 // authorizeAny authorizes an action on no particular key (CreateKey,

@@ -45,3 +45,19 @@ func matchesAction(s *Statement, action string) bool {
 	}
 	return s.notAction
 }
+
+// DenyOnly returns p with only its Deny statements: for callers that must
+// let a policy's denials apply where its allows do not.
+func (p *Policy) DenyOnly() *Policy {
+	if p == nil {
+		return nil
+	}
+	q := *p
+	q.Statement = nil
+	for _, s := range p.Statement {
+		if s.Effect == EffectDeny {
+			q.Statement = append(q.Statement, s)
+		}
+	}
+	return &q
+}

@@ -77,7 +77,13 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 		case existing.Scheduled():
 			return newError(InvalidRequest, op, msgCreateScheduled)
 		default:
-			out, err = s.retryCreate(ctx, tx, op, existing, token, in)
+			// A CreateSecret naming an existing secret is a question about
+			// that secret: authorized on it, with its resource policy,
+			// before its answer (retry or ResourceExists) says anything.
+			if err := s.authorize(ctx, c, op, existing, in.Name, tagKeys(map[string][]string{"secretsmanager:Name": {in.Name}}, in.Tags)); err != nil {
+				return err
+			}
+			out, err = s.retryCreate(ctx, tx, c, op, existing, token, in)
 			return err
 		}
 		keyID, _, err := s.Sealer.ResolveKey(ctx, tx, c.Account, c.Region, in.KMSKeyID)
@@ -116,7 +122,7 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 // retryCreate answers a CreateSecret for a name that exists: a retry with
 // the same token and value succeeds and changes nothing, as AWS documents;
 // anything else is ResourceExistsException.
-func (s *Service) retryCreate(ctx context.Context, tx Tx, op string, sec *Secret, token string, in CreateSecretInput) (*SecretRef, error) {
+func (s *Service) retryCreate(ctx context.Context, tx Tx, c Caller, op string, sec *Secret, token string, in CreateSecretInput) (*SecretRef, error) {
 	if in.Value == nil {
 		return nil, newError(Exists, op, msgResourceExists(in.Name))
 	}
@@ -127,7 +133,7 @@ func (s *Service) retryCreate(ctx context.Context, tx Tx, op string, sec *Secret
 	if err != nil {
 		return nil, internal(op, err)
 	}
-	if err := s.retryOf(ctx, tx, op, sec, v, *in.Value); err != nil {
+	if err := s.retryOf(ctx, tx, c, op, sec, v, *in.Value); err != nil {
 		return nil, err
 	}
 	return &SecretRef{ARN: sec.ARN, Name: sec.Name, VersionID: v.ID}, nil
@@ -173,7 +179,7 @@ func (s *Service) PutSecretValue(ctx context.Context, c Caller, in PutSecretValu
 			return internal(op, err)
 		}
 		if v := versionByID(versions, token); v != nil {
-			if err := s.retryOf(ctx, tx, op, sec, v, *in.Value); err != nil {
+			if err := s.retryOf(ctx, tx, c, op, sec, v, *in.Value); err != nil {
 				return err
 			}
 			out = &PutSecretValueOutput{SecretRef{sec.ARN, sec.Name, v.ID}, slices.Clone(v.Stages)}
@@ -256,7 +262,7 @@ func (s *Service) UpdateSecret(ctx context.Context, c Caller, in UpdateSecretInp
 			// test_update_different_secret_value_with_same_token) show AWS
 			// treats UpdateSecret as it treats PutSecretValue.
 			if v := versionByID(versions, token); v != nil {
-				if err := s.retryOf(ctx, tx, op, sec, v, *in.Value); err != nil {
+				if err := s.retryOf(ctx, tx, c, op, sec, v, *in.Value); err != nil {
 					return err
 				}
 				out.VersionID = v.ID
@@ -283,6 +289,11 @@ func (s *Service) rekey(ctx context.Context, tx Tx, c Caller, op string, sec *Se
 	keyID, keyARN, err := s.Sealer.ResolveKey(ctx, tx, sec.Account, sec.Region, kmsKeyID)
 	if err != nil {
 		return internal(op, err)
+	}
+	// Choosing a key needs the right to use it, whether or not a version
+	// has to be re-encrypted now (the next value will be sealed under it).
+	if err := s.authorizeKey(ctx, tx, c, op, sec, keyARN, "kms:GenerateDataKey", ""); err != nil {
+		return err
 	}
 	old := *sec
 	sec.KMSKeyID = keyID

@@ -88,6 +88,10 @@ type Session struct {
 	// RoleID is the role's unique id (AROA…); Name is the session name.
 	RoleID string
 	Name   string
+	// PrincipalID is, for GetSessionToken credentials, the unique id of
+	// the user they act for (AIDA…), so that a user deleted and made again
+	// under the same name does not inherit the session.
+	PrincipalID string
 	// Policy is the inline session policy document, if any; it narrows
 	// what the session may do.
 	Policy string
@@ -392,8 +396,12 @@ func (s *Service) prune(ctx context.Context, tx Tx, versions []*Version, changed
 // the same value makes it a retry, which changes nothing (nil); another
 // value is ResourceExistsException, as CreateSecret, PutSecretValue and
 // UpdateSecret answer alike.
-func (s *Service) retryOf(ctx context.Context, tx Tx, op string, sec *Secret, v *Version, value Value) error {
-	same, err := s.sameValue(ctx, tx, sec, v, value)
+//
+// Comparing reads the stored value, so the caller must be allowed to
+// decrypt it (kms:Decrypt through Secrets Manager): else the answer would
+// tell a guessed value from a wrong one to someone who may not read it.
+func (s *Service) retryOf(ctx context.Context, tx Tx, c Caller, op string, sec *Secret, v *Version, value Value) error {
+	same, err := s.sameValue(ctx, tx, c, op, sec, v, value)
 	if err != nil {
 		return internal(op, err)
 	}
@@ -405,11 +413,11 @@ func (s *Service) retryOf(ctx context.Context, tx Tx, op string, sec *Secret, v 
 
 // sameValue reports, in constant time for equal lengths, whether a stored
 // version holds value.
-func (s *Service) sameValue(ctx context.Context, tx Tx, sec *Secret, v *Version, value Value) (bool, error) {
+func (s *Service) sameValue(ctx context.Context, tx Tx, c Caller, op string, sec *Secret, v *Version, value Value) (bool, error) {
 	if v.Pruned() || v.Binary != value.Binary {
 		return false, nil
 	}
-	pt, err := s.Sealer.Open(ctx, tx, sec, v)
+	pt, err := s.open(ctx, tx, c, op, sec, v)
 	if err != nil {
 		return false, err
 	}

@@ -136,8 +136,8 @@ type AssumeRoleOutput struct {
 // account, the caller's IAM policies allow sts:AssumeRole on it).
 func (s *Service) AssumeRole(ctx context.Context, c secrets.Caller, in AssumeRoleInput) (*AssumeRoleOutput, error) {
 	const op = "sts.AssumeRole"
-	if c.Root() && c.Session == nil {
-		// AWS refuses root credentials ("You cannot call AssumeRole with
+	if c.Root() {
+		// AWS refuses root credentials, long-term or from GetSessionToken ("You cannot call AssumeRole with
 		// the root user credentials", AssumeRole in the STS API
 		// reference); the text is AWS's as quoted in kubeflow/testing#961
 		// and double-break/spapi-php#45 (403, AccessDenied).
@@ -178,7 +178,13 @@ func (s *Service) AssumeRole(ctx context.Context, c secrets.Caller, in AssumeRol
 		}
 	}
 	for _, arn := range in.PolicyARNs {
-		doc, err := s.Directory.PolicyDocument(ctx, arn)
+		// Managed session policies come from the role's own account
+		// ("Session policies" in the IAM User Guide).
+		var doc string
+		err := secrets.ErrNotFound
+		if arnAccount(arn) == account {
+			doc, err = s.Directory.PolicyDocument(ctx, arn)
+		}
 		if errors.Is(err, secrets.ErrNotFound) {
 			return nil, secrets.Errorf(secrets.InvalidParameter, op, "Policy %s does not exist or is not attachable.", arn)
 		}
@@ -187,7 +193,7 @@ func (s *Service) AssumeRole(ctx context.Context, c secrets.Caller, in AssumeRol
 		}
 		docs = append(docs, doc)
 	}
-	packed, err := packedSize(in.Policy, in.Tags)
+	packed, err := packedSize(in.Policy, docs, in.Tags)
 	if err != nil {
 		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
 	}
@@ -220,7 +226,12 @@ func (s *Service) AssumeRole(ctx context.Context, c secrets.Caller, in AssumeRol
 			Action: "sts:AssumeRole", Resource: role.ARN, ResourceAccount: account,
 			KeyPolicy: role.TrustPolicy, Context: keys,
 		}
+		// A refusal is worded as for a role that does not exist, so that
+		// callers cannot tell the two apart (AWS answers both alike).
 		if err := s.Authorizer.Authorize(ctx, c, q); err != nil {
+			if secrets.KindOf(err) == secrets.Denied {
+				return nil, denied()
+			}
 			return nil, err
 		}
 		if len(in.Tags) > 0 {
@@ -267,7 +278,17 @@ func (s *Service) GetSessionToken(ctx context.Context, c secrets.Caller, duratio
 		duration = RootTokenMax
 	}
 	now := s.Clock.Now().UTC().Truncate(time.Second)
-	sess := &secrets.Session{Issued: now, Expires: now.Add(duration)}
+	// The session stands for this user, not for whoever has the name
+	// later: its unique id goes in the token.
+	id := c.UserID
+	if id == "" && !c.Root() {
+		uid, err := s.Directory.UserID(ctx, c.Principal)
+		if err != nil {
+			return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
+		}
+		id = uid
+	}
+	sess := &secrets.Session{PrincipalID: id, Issued: now, Expires: now.Add(duration)}
 	creds, err := s.issue(c.Account, c.Principal, sess)
 	if err != nil {
 		return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: err}
@@ -283,6 +304,7 @@ type token struct {
 	Principal string        `json:"p"`
 	RoleARN   string        `json:"r,omitempty"`
 	RoleID    string        `json:"ri,omitempty"`
+	UserID    string        `json:"ui,omitempty"`
 	Name      string        `json:"n,omitempty"`
 	Policy    string        `json:"pol,omitempty"`
 	Docs      []string      `json:"docs,omitempty"`
@@ -306,7 +328,7 @@ func (s *Service) issue(account, principal string, sess *secrets.Session) (*Cred
 	}
 	t := token{
 		V: 1, Secret: secret, Account: account, Principal: principal,
-		RoleARN: sess.RoleARN, RoleID: sess.RoleID, Name: sess.Name,
+		RoleARN: sess.RoleARN, RoleID: sess.RoleID, UserID: sess.PrincipalID, Name: sess.Name,
 		Policy: sess.Policy, Docs: sess.PolicyDocs, Tags: sess.Tags,
 		Issued: sess.Issued.Unix(), Expires: sess.Expires.Unix(),
 	}
@@ -349,11 +371,20 @@ func (s *Service) LookupSession(ctx context.Context, accessKeyID, sessionToken s
 	return auth.Identity{
 		AccessKeyID: accessKeyID, Account: t.Account, Principal: t.Principal,
 		Session: &secrets.Session{
-			RoleARN: t.RoleARN, RoleID: t.RoleID, Name: t.Name,
+			RoleARN: t.RoleARN, RoleID: t.RoleID, PrincipalID: t.UserID, Name: t.Name,
 			Policy: t.Policy, PolicyDocs: t.Docs, Tags: t.Tags,
 			Issued: time.Unix(t.Issued, 0).UTC(), Expires: expires,
 		},
 	}, []byte(t.Secret), nil
+}
+
+// arnAccount is the account field of an ARN.
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }
 
 // parseRoleARN splits arn:aws:iam::<account>:role/<path><name>.
@@ -373,8 +404,8 @@ func parseRoleARN(arn string) (account, name string, ok bool) {
 
 // packedSize is the percentage of the allotted space the session policy
 // and tags take once packed.
-func packedSize(doc string, tags []secrets.Tag) (int, error) {
-	if doc == "" && len(tags) == 0 {
+func packedSize(doc string, managed []string, tags []secrets.Tag) (int, error) {
+	if doc == "" && len(managed) == 0 && len(tags) == 0 {
 		return 0, nil
 	}
 	var buf bytes.Buffer
@@ -383,9 +414,12 @@ func packedSize(doc string, tags []secrets.Tag) (int, error) {
 		return 0, err
 	}
 	var compact bytes.Buffer
-	if doc != "" {
-		if err := json.Compact(&compact, []byte(doc)); err != nil {
-			compact.WriteString(doc)
+	for _, d := range append([]string{doc}, managed...) {
+		if d == "" {
+			continue
+		}
+		if err := json.Compact(&compact, []byte(d)); err != nil {
+			compact.WriteString(d)
 		}
 	}
 	for _, t := range tags {
