@@ -43,7 +43,8 @@ type Authorizer struct {
 	// Policies are immutable once parsed, and the directory and the parsed
 	// cache hand out the same *Policy until a document changes, so an
 	// entry never goes stale; a changed document is a new *Policy.
-	narrowed map[narrowKey]*policy.Policy
+	narrowed     map[narrowKey]*policy.Policy
+	narrowedSets map[narrowSetKey][]*policy.Policy
 
 	clockNow atomic.Pointer[clockValues] // see times
 }
@@ -64,6 +65,12 @@ func (a *Authorizer) denyOnly(p *policy.Policy) *policy.Policy {
 	return d
 }
 
+type narrowSetKey struct {
+	first  **policy.Policy
+	n      int
+	action string
+}
+
 type narrowKey struct {
 	p      *policy.Policy
 	action string
@@ -74,7 +81,10 @@ const maxNarrowed = 1 << 14
 
 // narrow returns the policies narrowed to action, leaving out identity
 // policies with nothing left (they can neither allow nor deny it).
-func (a *Authorizer) narrow(pols *policy.Policies, action string) *policy.Policies {
+//
+// sharedIdentity says pols.Identity is the directory's own slice (kept by
+// its backing array); a slice built for this request is narrowed afresh.
+func (a *Authorizer) narrow(pols *policy.Policies, action string, sharedIdentity bool) *policy.Policies {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.narrowed == nil || len(a.narrowed) >= maxNarrowed {
@@ -93,10 +103,27 @@ func (a *Authorizer) narrow(pols *policy.Policies, action string) *policy.Polici
 		return n
 	}
 	out := &policy.Policies{Resource: one(pols.Resource), Key: one(pols.Key)}
-	for _, p := range pols.Identity {
-		if n := one(p); n != nil && len(n.Statement) > 0 {
-			out.Identity = append(out.Identity, n)
+	if len(pols.Identity) > 0 {
+		// The identity policies arrive as one slice per identity (the
+		// directory's, immutable): its narrowed form is kept by the
+		// slice's backing array.
+		sk := narrowSetKey{&pols.Identity[0], len(pols.Identity), action}
+		ids, ok := a.narrowedSets[sk]
+		if !ok || !sharedIdentity {
+			ids = nil
+			for _, p := range pols.Identity {
+				if n := one(p); n != nil && len(n.Statement) > 0 {
+					ids = append(ids, n)
+				}
+			}
+			if sharedIdentity {
+				if a.narrowedSets == nil || len(a.narrowedSets) >= maxNarrowed {
+					a.narrowedSets = make(map[narrowSetKey][]*policy.Policy)
+				}
+				a.narrowedSets[sk] = ids
+			}
 		}
+		out.Identity = ids
 	}
 	for _, p := range pols.Session {
 		out.Session = append(out.Session, one(p))
@@ -155,7 +182,8 @@ func (a *Authorizer) Authorize(ctx context.Context, c secrets.Caller, q secrets.
 	if err != nil {
 		return err
 	}
-	pols = a.narrow(pols, q.Action)
+	defer putContext(req.Context) // nothing keeps req past this call
+	pols = a.narrow(pols, q.Action, !q.ServiceKey || c.Session == nil)
 	for _, k := range ambiguous {
 		if mentions(pols, k) {
 			// Fail closed: neither value may decide.
@@ -227,7 +255,7 @@ func (a *Authorizer) gather(ctx context.Context, c secrets.Caller, q secrets.Acc
 		Action:          q.Action,
 		Resource:        q.Resource,
 		ResourceAccount: resAccount,
-		Context:         make(map[string][]string, len(q.Context)+12),
+		Context:         getContext(),
 		// Keys go in lower-cased (condition keys are case-insensitive), so
 		// that evaluation can use the map as it is.
 		ContextLower: true,
@@ -488,6 +516,20 @@ func (a *Authorizer) missing(req *policy.Request, pols *policy.Policies) string 
 }
 
 var allowAll = policy.MustParse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.Identity)
+
+// contexts recycles request-context maps: one is built for every
+// authorization question, on the hot path of every request.
+var contexts = sync.Pool{New: func() any { return make(map[string][]string, 24) }}
+
+func getContext() map[string][]string { return contexts.Get().(map[string][]string) }
+
+func putContext(m map[string][]string) {
+	if len(m) > 64 {
+		return // an unusually large one is left to the collector
+	}
+	clear(m)
+	contexts.Put(m)
+}
 
 // isTagKey reports whether a lower-cased condition key is a single-valued
 // tag key (aws:ResourceTag/…, aws:RequestTag/…, aws:PrincipalTag/…,

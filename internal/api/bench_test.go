@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,6 +58,76 @@ func BenchmarkGetSecretValue(b *testing.B) {
 	// The same read of a secret under a customer key, whose state is
 	// checked on every read.
 	b.Run("coffer-cmk", func(b *testing.B) { runClients(b, env.url, env.key, `{"SecretId":"prod/taskhub/cmk"}`) })
+}
+
+// BenchmarkPolicyCost measures what the policy check costs a read's
+// throughput: the root (whom policies do not restrict) and an IAM user with
+// ten attached policies take turns, in twenty alternating phases of equal
+// size, each phase a burst of GetSecretValue requests from eight parallel
+// clients, so that drift in the machine's speed falls on both alike. It
+// reports each one's time per request and user/root, the share of the
+// root's throughput the user gets (1 would be a free check):
+//
+//	go test ./internal/api -run '^$' -bench PolicyCost -benchtime 20000x
+func BenchmarkPolicyCost(b *testing.B) {
+	env := mustServe(b)
+	body := `{"SecretId":"prod/taskhub/secretmanager"}`
+	sum := sha256.Sum256([]byte(body))
+	payloadHash := hex.EncodeToString(sum[:])
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	const workers, phases = 8, 20
+	// phase sends n requests as key from the workers and returns how long
+	// they took.
+	phase := func(key *identity.AccessKey, n int) time.Duration {
+		creds := aws.Credentials{AccessKeyID: key.AccessKeyID, SecretAccessKey: key.SecretAccessKey}
+		var wg sync.WaitGroup
+		start := time.Now()
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				signer := v4.NewSigner()
+				var buf bytes.Buffer
+				for i := w; i < n; i += workers {
+					req, _ := http.NewRequest(http.MethodPost, env.url+"/", strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+					req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+					if err := signer.SignHTTP(context.Background(), creds, req, payloadHash, "secretsmanager", "us-east-1", time.Now()); err != nil {
+						b.Error(err)
+						return
+					}
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					buf.Reset()
+					buf.ReadFrom(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Errorf("status %d: %s", resp.StatusCode, buf.String())
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	phase(env.key, 200) // warm both up: connections, caches
+	phase(env.user, 200)
+	per := max(b.N/(2*phases), workers)
+	b.ResetTimer()
+	var root, user time.Duration
+	for range phases {
+		root += phase(env.key, per)
+		user += phase(env.user, per)
+	}
+	b.StopTimer()
+	n := float64(per * phases)
+	b.ReportMetric(float64(root.Nanoseconds())/n, "root-ns/req")
+	b.ReportMetric(float64(user.Nanoseconds())/n, "user-ns/req")
+	b.ReportMetric(float64(root)/float64(user), "user/root")
 }
 
 type benchEnv struct {

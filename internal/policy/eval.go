@@ -296,6 +296,9 @@ type hit struct {
 // scan finds, across policies, the first matching Deny and the strongest
 // matching Allow.
 func (e *env) scan(ps []*Policy, withPrincipal bool) (deny, allow hit) {
+	if !withPrincipal {
+		return e.scanByCost(ps)
+	}
 	for _, p := range ps {
 		if p == nil {
 			continue
@@ -316,6 +319,37 @@ func (e *env) scan(ps []*Policy, withPrincipal bool) (deny, allow hit) {
 			}
 			if pm > allow.pm {
 				allow = hit{p, s, pm}
+			}
+		}
+	}
+	return deny, allow
+}
+
+// scanByCost is scan for policies without principals, where any matching
+// Allow is as good as another: every Deny is looked at, then the Allows,
+// cheapest first (no conditions and no variables, then conditions, then
+// variables), stopping at the first that matches. The outcome is scan's;
+// only the work differs.
+func (e *env) scanByCost(ps []*Policy) (deny, allow hit) {
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		for _, s := range p.Statement {
+			if s.Effect == EffectDeny && e.applies(s, false) != pmNone {
+				return hit{p, s, pmDirect}, allow
+			}
+		}
+	}
+	for cost := uint8(0); cost <= maxCost; cost++ {
+		for _, p := range ps {
+			if p == nil {
+				continue
+			}
+			for _, s := range p.Statement {
+				if s.Effect == EffectAllow && s.cost == cost && e.applies(s, false) != pmNone {
+					return deny, hit{p, s, pmDirect}
+				}
 			}
 		}
 	}
