@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/coffer-dev/coffer/internal/access"
+	"github.com/coffer-dev/coffer/internal/audit"
 	"github.com/coffer-dev/coffer/internal/iam"
 	"github.com/coffer-dev/coffer/internal/identity"
 	"github.com/coffer-dev/coffer/internal/keyring"
@@ -65,6 +66,7 @@ type app struct {
 	creds    credentials // what SigV4 verification looks keys up in
 	// authorizer decides every service's authorization questions.
 	authorizer *access.Authorizer
+	audit      *audit.Log // the audit trail, chained under root.Derive("audit-chain")
 	clock      secrets.Clock
 	logger     *slog.Logger
 	rootKeys   *rootKeys // how the root key is held (rotate-root-key)
@@ -126,6 +128,7 @@ func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, 
 		sts:        stsSvc,
 		creds:      credentials{keys: ids, sessions: stsSvc},
 		authorizer: az,
+		audit:      &audit.Log{Store: st, Key: root.Derive("audit-chain"), Clock: clk, Logger: logger},
 		clock:      clk,
 		logger:     logger,
 		rootKeys:   rk,

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/coffer-dev/coffer/internal/audit"
 	"github.com/coffer-dev/coffer/internal/identity"
 	"github.com/coffer-dev/coffer/internal/keyring"
 	"github.com/coffer-dev/coffer/internal/secrets"
@@ -92,6 +93,11 @@ func rotateRootKey(ctx context.Context, a *app, dataDir string) (kmsKeys, access
 				}
 				accessKeys++
 			}
+		}
+		// The audit chain is keyed from the root key: re-chain it under
+		// the new one (checking it under the old first).
+		if _, err := audit.Rekey(ctx, tx, old.Derive("audit-chain"), next.Derive("audit-chain")); err != nil {
+			return fmt.Errorf("re-chain the audit trail: %w", err)
 		}
 		crashPoint("rotate-before-commit")
 		if err := tx.PutMeta(ctx, metaRootCheck, next.Check()); err != nil {

@@ -32,6 +32,7 @@ type serveFlags struct {
 	logLevel      string
 	logFormat     string
 	purgeInterval time.Duration
+	auditRetain   time.Duration
 	testing       testFlags // only in test builds; see clock_*.go
 	root          rootFlags // server only: what unlocks the root key (rootkey.go)
 }
@@ -44,6 +45,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defaultListen string) {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&f.purgeInterval, "purge-interval", time.Minute, "how often secrets past their recovery window are purged, and KMS keys' due rotations and deletions run")
+	fs.DurationVar(&f.auditRetain, "audit-retention", 0, "how long audit events are kept, pruned every --purge-interval (0: forever)")
 	f.testing.register(fs)
 }
 
@@ -92,6 +94,9 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 	if !useTLS && !sf.allowPlain && !isLoopback(sf.listen) {
 		return fmt.Errorf("refusing plain HTTP on %s, which is not a loopback address: give --tls-cert and --tls-key, or --allow-plain-http", sf.listen)
 	}
+	if sf.auditRetain < 0 {
+		return errors.New("--audit-retention must not be negative")
+	}
 	clk, err := sf.testing.clock()
 	if err != nil {
 		return err
@@ -103,15 +108,22 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 	defer a.Close()
 
 	metrics := api.NewMetrics()
+	// Every request goes into the audit trail; those that change nothing
+	// through one group-commit writer (closed before the store, by defer
+	// order).
+	auditW := a.audit.NewWriter()
+	defer auditW.Close()
 	srv := api.New(api.Options{
-		Secrets:  a.secrets,
-		KMS:      a.kms,
-		IAM:      a.iam,
-		STS:      a.sts,
-		Prepare:  a.authorizer.Prepare,
-		Verifier: &auth.Verifier{Creds: a.creds, Now: a.clock.Now},
-		Logger:   logger,
-		Metrics:  metrics,
+		Audit:       a.audit,
+		AuditWriter: auditW,
+		Secrets:     a.secrets,
+		KMS:         a.kms,
+		IAM:         a.iam,
+		STS:         a.sts,
+		Prepare:     a.authorizer.Prepare,
+		Verifier:    &auth.Verifier{Creds: a.creds, Now: a.clock.Now},
+		Logger:      logger,
+		Metrics:     metrics,
 	})
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
@@ -142,7 +154,7 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
-	go purgeLoop(jobsCtx, a, sf.purgeInterval)
+	go purgeLoop(jobsCtx, a, sf.purgeInterval, sf.auditRetain)
 	go keyJobsLoop(jobsCtx, a, sf.purgeInterval)
 
 	errc := make(chan error, 1)
@@ -167,8 +179,9 @@ func serve(ctx context.Context, dataDir, keyFile string, sf serveFlags, logOut i
 
 // purgeLoop removes secrets past their recovery window. Reads treat them as
 // gone as soon as the window ends, so the interval only bounds how long
-// their rows stay on disk.
-func purgeLoop(ctx context.Context, a *app, every time.Duration) {
+// their rows stay on disk. With a retention, it also prunes the audit
+// events older than that.
+func purgeLoop(ctx context.Context, a *app, every, auditRetain time.Duration) {
 	if every <= 0 {
 		return
 	}
@@ -179,6 +192,13 @@ func purgeLoop(ctx context.Context, a *app, every time.Duration) {
 			a.logger.Error("purge deleted secrets", "err", err)
 		} else if n > 0 {
 			a.logger.Info("purged deleted secrets", "count", n)
+		}
+		if auditRetain > 0 {
+			if n, err := a.audit.Prune(ctx, a.clock.Now().Add(-auditRetain)); err != nil && ctx.Err() == nil {
+				a.logger.Error("prune the audit trail", "err", err)
+			} else if n > 0 {
+				a.logger.Info("pruned the audit trail", "count", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

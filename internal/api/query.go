@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -195,11 +196,20 @@ func scopeService(r *http.Request) string {
 
 // serveQueryHTTP serves one query-protocol request; svc is nil when the
 // request's credential scope does not name the service.
-func (s *Server) serveQueryHTTP(w http.ResponseWriter, r *http.Request, svc *service, reqID string, start time.Time) {
+func (s *Server) serveQueryHTTP(w http.ResponseWriter, r *http.Request, svc *service, reqID string, start time.Time, rec *record) {
 	opName, svc, resp, err := s.serveQuerySafely(r, svc, reqID)
 	m := models[svc.model]
+	var we *wireError
 	if err != nil {
-		we := svc.codes.queryWire(err)
+		we = svc.codes.queryWire(err)
+	}
+	rec.outcome(resp, we)
+	if aerr := s.commitRecord(r.Context(), rec); aerr != nil {
+		// Nothing is answered that is not in the trail.
+		err, resp = aerr, nil
+		we = svc.codes.queryWire(errInternal)
+	}
+	if err != nil {
 		s.log(r.Context(), reqID, opName, we, err, start)
 		s.metrics.observe(opName, we.Code, time.Since(start))
 		writeQueryError(w, m.XMLNamespace(), we, reqID)
@@ -275,9 +285,12 @@ func (s *Server) serveQuery(r *http.Request, svc **service, opName *string) (any
 	if *svc == nil {
 		*svc = s.queryFallback(firstValue(params, "Action"))
 	}
+	rec := recordOf(r.Context())
+	rec.service((*svc).signingName, firstValue(params, "Action"))
 	// Authenticate before anything about the request is answered.
 	res, err := s.verifier.Verify(r, body, (*svc).signingName)
 	if err != nil {
+		rec.unauthenticated(r)
 		return nil, err
 	}
 	if (*svc).signingName == "iam" && res.Identity.Session != nil && res.Identity.Session.RoleARN == "" {
@@ -306,14 +319,21 @@ func (s *Server) serveQuery(r *http.Request, svc **service, opName *string) (any
 			return nil, err
 		}
 	}
+	c, err := s.caller(r, res)
+	if err != nil {
+		return nil, err
+	}
+	rec.authenticated(res, &c)
 	canonical, err := validateQuery(m, action, input)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(canonical) // best effort, as above
-	c, err := s.caller(r, res)
-	if err != nil {
-		return nil, err
+	if rec != nil {
+		var cm map[string]any
+		if json.Unmarshal(canonical, &cm) == nil {
+			rec.parameters(m, action, cm)
+		}
 	}
 	return h(r.Context(), c, canonical)
 }

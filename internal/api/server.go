@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coffer-dev/coffer/internal/audit"
 	"github.com/coffer-dev/coffer/internal/auth"
 	"github.com/coffer-dev/coffer/internal/iam"
 	"github.com/coffer-dev/coffer/internal/kms"
@@ -44,6 +45,8 @@ type Server struct {
 	services map[string]*service // by X-Amz-Target prefix
 	query    map[string]*service // query-protocol services, by SigV4 signing name
 	prepare  func(ctx context.Context, c *secrets.Caller) error
+	audit    *audit.Log    // nil: no audit trail (tests, benchmarks)
+	auditW   *audit.Writer // group commit of events without a change
 }
 
 // service is one AWS service served on the endpoint.
@@ -74,6 +77,13 @@ type Options struct {
 	IAMOps map[string]handler
 	STSOps map[string]handler
 
+	// Audit and AuditWriter, when set, record every request in the audit
+	// trail: with its change when it makes one (in the same transaction),
+	// else through AuditWriter, before it is answered. A request whose
+	// event cannot be written is answered with an internal error.
+	Audit       *audit.Log
+	AuditWriter *audit.Writer
+
 	// Prepare, when set, completes the caller of every authenticated
 	// request before its operation runs, outside any store transaction
 	// (access.Authorizer.Prepare loads the identity's policies).
@@ -100,6 +110,8 @@ func New(o Options) *Server {
 		},
 		query:   queryServices(o),
 		prepare: o.Prepare,
+		audit:   o.Audit,
+		auditW:  o.AuditWriter,
 	}
 	if o.KMS != nil {
 		s.services["TrentService"] = &service{signingName: "kms", model: "kms", codes: kmsCodes, ops: kmsOps(o.KMS)}
@@ -127,17 +139,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
 	w.Header().Set("X-Amzn-RequestId", reqID)
+	r, rec := s.startRecord(r, reqID, start)
 	if svc, ok := s.queryService(r); ok {
-		s.serveQueryHTTP(w, r, svc, reqID, start)
+		s.serveQueryHTTP(w, r, svc, reqID, start, rec)
 		return
 	}
 	opName, resp, err := s.serveSafely(r, reqID)
+	table := codes
+	if svc := s.services[targetPrefix(r)]; svc != nil {
+		table = svc.codes
+	}
+	var we *wireError
 	if err != nil {
-		table := codes
-		if svc := s.services[targetPrefix(r)]; svc != nil {
-			table = svc.codes
-		}
-		we := table.toWire(err)
+		we = table.toWire(err)
+	}
+	rec.outcome(resp, we)
+	if aerr := s.commitRecord(r.Context(), rec); aerr != nil {
+		// Nothing is answered that is not in the trail.
+		err, resp = aerr, nil
+		we = table.toWire(errInternal)
+	}
+	if err != nil {
 		s.log(r.Context(), reqID, opName, we, err, start)
 		s.metrics.observe(opName, we.Code, time.Since(start))
 		writeError(w, we)
@@ -199,9 +221,12 @@ func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 	if svc != nil {
 		signingName = svc.signingName
 	}
+	rec := recordOf(r.Context())
+	rec.service(signingName, name)
 	// Authenticate before anything about the request is answered.
 	res, err := s.verifier.Verify(r, body, signingName)
 	if err != nil {
+		rec.unauthenticated(r)
 		return nil, err
 	}
 	if r.Method != http.MethodPost || svc == nil {
@@ -212,14 +237,21 @@ func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 		return nil, errUnknownOperation
 	}
 	*opName = name
+	c, err := s.caller(r, res)
+	if err != nil {
+		return nil, err
+	}
+	rec.authenticated(res, &c)
 	input, err := validate(svc.model, name, body)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(input) // best effort, as above
-	c, err := s.caller(r, res)
-	if err != nil {
-		return nil, err
+	if rec != nil {
+		var m map[string]any
+		if json.Unmarshal(input, &m) == nil {
+			rec.parameters(models[svc.model], name, m)
+		}
 	}
 	return h(r.Context(), c, input)
 }

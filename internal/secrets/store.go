@@ -36,6 +36,7 @@ type Tx interface {
 	IdentityTx
 	IAMTx
 	MetaTx
+	AuditTx
 }
 
 // SecretTx holds secrets and their versions.

@@ -17,6 +17,7 @@ const (
 	accountCols = `id, created_at`
 	accessCols  = `id, account, principal, status, sealed_secret, created_at`
 	iamCols     = `id, account, kind, name_key, name, attrs`
+	auditCols   = `seq, time, account, principal, event_name, error_code, resources, prev_hmac, hmac, event`
 )
 
 // queries are the statements a Tx runs, prepared once per pool. database/sql
@@ -32,6 +33,8 @@ type queries struct {
 	account, accounts, putAccount, accessKey, accessKeys, putAccessKey      *sql.Stmt
 	accessKeysByPrincipal, deleteAccessKey                                  *sql.Stmt
 	iamEntity, iamEntities, putIAMEntity, deleteIAMEntity                   *sql.Stmt
+	auditInsert, auditResource, auditHead, putAuditHead, auditRechain       *sql.Stmt
+	auditPruneResources, auditPrune                                         *sql.Stmt
 
 	all []*sql.Stmt
 }
@@ -92,6 +95,17 @@ func prepare(ctx context.Context, db *sql.DB) (*queries, error) {
 		// statement, as for secrets.
 		{&q.putIAMEntity, upsert("iam_entities", iamCols, "id")},
 		{&q.deleteIAMEntity, `DELETE FROM iam_entities WHERE id = ? AND kind = ?`},
+
+		{&q.auditInsert, `INSERT INTO audit_events (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&q.auditResource, `INSERT OR IGNORE INTO audit_resources (resource, seq) VALUES (?, ?)`},
+		{&q.auditHead, `SELECT seq, hmac, anchor_seq, anchor_prev, mac FROM audit_head WHERE id = 1`},
+		{&q.putAuditHead, upsert("audit_head", "id, seq, hmac, anchor_seq, anchor_prev, mac", "id")},
+		{&q.auditRechain, `UPDATE audit_events SET prev_hmac = ?, hmac = ? WHERE seq = ?`},
+		// The resources rows of the pruned events, found by primary key
+		// from the events' own lists rather than by a scan.
+		{&q.auditPruneResources, `DELETE FROM audit_resources WHERE (resource, seq) IN
+			(SELECT j.value, e.seq FROM audit_events e, json_each(e.resources) j WHERE e.seq < ?1)`},
+		{&q.auditPrune, `DELETE FROM audit_events WHERE seq < ?`},
 	} {
 		s, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {

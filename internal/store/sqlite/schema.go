@@ -129,6 +129,43 @@ var migrations = [][]string{
 		) STRICT`,
 		`CREATE INDEX access_keys_principal ON access_keys (principal, created_at, id)`,
 	},
+	// 7: the audit trail. One row per event, numbered by seq (the rowid)
+	// from 1 without gaps, with the columns it is searched by; the event
+	// itself, JSON, is the last column, so that it spills to overflow pages
+	// a search does not read. audit_resources finds the events about a
+	// resource. audit_head is the chain head, one row, kept apart from the
+	// events so that removing the newest events is detected; it starts as
+	// the head of an empty trail, so that a missing row is a loss.
+	{
+		`CREATE TABLE audit_events (
+			seq        INTEGER NOT NULL PRIMARY KEY,
+			time       INTEGER NOT NULL,
+			account    TEXT    NOT NULL,
+			principal  TEXT    NOT NULL,
+			event_name TEXT    NOT NULL,
+			error_code TEXT    NOT NULL,
+			resources  TEXT    NOT NULL, -- JSON [resource, ...], as in audit_resources
+			prev_hmac  BLOB    NOT NULL,
+			hmac       BLOB    NOT NULL,
+			event      BLOB    NOT NULL
+		) STRICT`,
+		`CREATE INDEX audit_events_time ON audit_events (time)`,
+		`CREATE INDEX audit_events_principal ON audit_events (principal)`,
+		`CREATE TABLE audit_resources (
+			resource TEXT    NOT NULL,
+			seq      INTEGER NOT NULL,
+			PRIMARY KEY (resource, seq)
+		) STRICT, WITHOUT ROWID`,
+		`CREATE TABLE audit_head (
+			id          INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+			seq         INTEGER NOT NULL,
+			hmac        BLOB    NOT NULL,
+			anchor_seq  INTEGER NOT NULL,
+			anchor_prev BLOB    NOT NULL,
+			mac         BLOB    NOT NULL
+		) STRICT`,
+		`INSERT INTO audit_head (id, seq, hmac, anchor_seq, anchor_prev, mac) VALUES (1, 0, x'', 0, x'', x'')`,
+	},
 }
 
 // migrate applies the migrations db lacks, all in one write transaction, so

@@ -226,8 +226,15 @@ func (s *Store) Update(ctx context.Context, fn func(secrets.Tx) error) error {
 		}
 	}()
 
-	if err := fn(&tx{tx: t, q: s.wq}); err != nil {
+	wtx := &tx{tx: t, q: s.wq}
+	if err := fn(wtx); err != nil {
 		return err
+	}
+	hook := secrets.CommitHookOf(ctx)
+	if hook != nil {
+		if err := hook.BeforeCommit(ctx, wtx); err != nil {
+			return err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -240,6 +247,9 @@ func (s *Store) Update(ctx context.Context, fn func(secrets.Tx) error) error {
 			return fmt.Errorf("sqlite: commit: %w", ctxErr)
 		}
 		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	if hook != nil {
+		hook.Committed()
 	}
 	return nil
 }

@@ -121,8 +121,8 @@ func TestOpen_Reopen(t *testing.T) {
 	if err := MustOpenRaw(t, path).QueryRow("PRAGMA user_version").Scan(&version); err != nil {
 		t.Fatal(err)
 	}
-	if version != 6 { // one per migration
-		t.Errorf("user_version = %d, want 6", version)
+	if version != 7 { // one per migration
+		t.Errorf("user_version = %d, want 7", version)
 	}
 }
 

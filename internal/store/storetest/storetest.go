@@ -131,6 +131,7 @@ func Run(t *testing.T, open func(t *testing.T) secrets.Store) {
 		r.run(t, "ListScopedAndOrdered", testAccessKeys_ScopedAndOrdered)
 	})
 	runIAM(t, r)
+	runAudit(t, r)
 	t.Run("Copies", func(t *testing.T) {
 		r.run(t, "Secret", testCopies_Secret)
 		r.run(t, "Version", testCopies_Version)
