@@ -23,6 +23,7 @@ import (
 
 	"github.com/coffer-dev/coffer/internal/access"
 	"github.com/coffer-dev/coffer/internal/api"
+	"github.com/coffer-dev/coffer/internal/audit"
 	"github.com/coffer-dev/coffer/internal/auth"
 	"github.com/coffer-dev/coffer/internal/iam"
 	"github.com/coffer-dev/coffer/internal/identity"
@@ -50,6 +51,20 @@ func BenchmarkGetSecretValue(b *testing.B) {
 
 	b.Run("bare", func(b *testing.B) { runClients(b, bare, env.key, body) })
 	b.Run("coffer", func(b *testing.B) { runClients(b, env.url, env.key, body) })
+	// The same read with the audit trail on: each answer waits for its
+	// event to be durable, in a commit shared with concurrent requests.
+	b.Run("coffer-audit", func(b *testing.B) { runClients(b, env.auditURL, env.key, body) })
+	// With 32 clients per core: more requests share each audit commit.
+	const many = 32
+	b.Run("bare-32", func(b *testing.B) {
+		runTargetParallel(b, bare, env.key, "secretsmanager.GetSecretValue", "secretsmanager", body, many)
+	})
+	b.Run("coffer-32", func(b *testing.B) {
+		runTargetParallel(b, env.url, env.key, "secretsmanager.GetSecretValue", "secretsmanager", body, many)
+	})
+	b.Run("coffer-audit-32", func(b *testing.B) {
+		runTargetParallel(b, env.auditURL, env.key, "secretsmanager.GetSecretValue", "secretsmanager", body, many)
+	})
 	// The same read by an IAM user whose permissions come from ten attached
 	// managed policies (each of several statements, with conditions and
 	// wildcards), beside the root above, which policies do not restrict:
@@ -131,10 +146,11 @@ func BenchmarkPolicyCost(b *testing.B) {
 }
 
 type benchEnv struct {
-	url    string
-	key    *identity.AccessKey // the account root's
-	user   *identity.AccessKey // an IAM user's, with ten attached policies
-	cmkARN string              // a customer key, for the KMS benchmarks
+	url      string
+	auditURL string              // the same server with the audit trail on
+	key      *identity.AccessKey // the account root's
+	user     *identity.AccessKey // an IAM user's, with ten attached policies
+	cmkARN   string              // a customer key, for the KMS benchmarks
 }
 
 // BenchmarkKMS measures KMS Encrypt and Decrypt of 4 KiB end to end over
@@ -279,8 +295,22 @@ func mustServe(tb testing.TB) benchEnv {
 		Metrics:  api.NewMetrics(),
 		Prepare:  az.Prepare,
 	})
+	// The same services with the audit trail on (the test-only switch is
+	// whether Options.Audit is set).
+	log := &audit.Log{Store: st, Key: root.Derive("audit-chain"), Clock: clk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	w := log.NewWriter()
+	tb.Cleanup(w.Close)
+	audited := api.New(api.Options{
+		Secrets:  svc,
+		KMS:      &kms.Service{Store: st, Keyring: kr, Clock: clk, Authorizer: az},
+		Verifier: &auth.Verifier{Creds: ids},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics:  api.NewMetrics(),
+		Prepare:  az.Prepare,
+		Audit:    log, AuditWriter: w,
+	})
 	return benchEnv{
-		url: mustListen(tb, srv.Handler()), key: key, cmkARN: cmk.ARN,
+		url: mustListen(tb, srv.Handler()), auditURL: mustListen(tb, audited.Handler()), key: key, cmkARN: cmk.ARN,
 		user: &identity.AccessKey{AccessKeyID: uk.ID, SecretAccessKey: uk.SecretAccessKey},
 	}
 }
@@ -316,11 +346,16 @@ func runClients(b *testing.B, url string, key *identity.AccessKey, body string) 
 
 // runTarget is runClients for any operation.
 func runTarget(b *testing.B, url string, key *identity.AccessKey, target, service, body string) {
+	runTargetParallel(b, url, key, target, service, body, 4)
+}
+
+// runTargetParallel is runTarget with parallelism clients per core.
+func runTargetParallel(b *testing.B, url string, key *identity.AccessKey, target, service, body string, parallelism int) {
 	creds := aws.Credentials{AccessKeyID: key.AccessKeyID, SecretAccessKey: key.SecretAccessKey}
 	sum := sha256.Sum256([]byte(body))
 	payloadHash := hex.EncodeToString(sum[:])
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	b.SetParallelism(4)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	b.SetParallelism(parallelism)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -12,14 +12,14 @@ import (
 	"github.com/coffer-dev/coffer/internal/secrets"
 )
 
-// The audit trail is the tables of migration 7: audit_events, one row per
-// event; audit_resources, (resource, seq) for each of an event's resources;
-// audit_head, one row.
+// The audit trail is the tables of migrations 7 and 8: audit_events, one
+// row per event (its resources a JSON list in a column); audit_head, one
+// row.
 
-// AppendAuditRecords inserts the records and their resources. It fails when
+// AppendAuditRecords inserts the records. It fails when
 // a record with one of their Seqs exists.
 func (t *tx) AppendAuditRecords(ctx context.Context, recs []*secrets.AuditRecord) error {
-	ins, res := t.stmt(ctx, t.q.auditInsert), t.stmt(ctx, t.q.auditResource)
+	ins := t.stmt(ctx, t.q.auditInsert)
 	for _, r := range recs {
 		if r.Seq <= 0 {
 			return fmt.Errorf("append audit record %d: Seq must be positive", r.Seq)
@@ -36,11 +36,6 @@ func (t *tx) AppendAuditRecords(ctx context.Context, recs []*secrets.AuditRecord
 		if _, err := ins.ExecContext(ctx, r.Seq, at, r.Account, r.Principal, r.EventName, r.ErrorCode,
 			resources, blob(r.PrevHMAC), blob(r.HMAC), blob(r.Event)); err != nil {
 			return fmt.Errorf("append audit record %d: %w", r.Seq, err)
-		}
-		for _, s := range set {
-			if _, err := res.ExecContext(ctx, s, r.Seq); err != nil {
-				return fmt.Errorf("append audit record %d: resource: %w", r.Seq, err)
-			}
 		}
 	}
 	return nil
@@ -119,7 +114,7 @@ func (t *tx) AuditRecords(ctx context.Context, f secrets.AuditFilter) ([]*secret
 		}
 	}
 	if f.Resource != "" {
-		where = append(where, "seq IN (SELECT seq FROM audit_resources WHERE resource = ?)")
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(audit_events.resources) j WHERE j.value = ?)")
 		args = append(args, f.Resource)
 	}
 	q := `SELECT ` + auditCols + ` FROM audit_events WHERE ` + strings.Join(where, " AND ") + ` ORDER BY seq`
@@ -166,9 +161,6 @@ func (t *tx) PutAuditHead(ctx context.Context, h *secrets.AuditHead) error {
 
 // PruneAudit removes the records with seq < before, and their resources.
 func (t *tx) PruneAudit(ctx context.Context, before int64) (int, error) {
-	if err := t.exec(ctx, t.q.auditPruneResources, "prune audit resources", before); err != nil {
-		return 0, err
-	}
 	res, err := t.stmt(ctx, t.q.auditPrune).ExecContext(ctx, before)
 	if err != nil {
 		return 0, fmt.Errorf("prune audit records: %w", err)

@@ -33,8 +33,7 @@ type queries struct {
 	account, accounts, putAccount, accessKey, accessKeys, putAccessKey      *sql.Stmt
 	accessKeysByPrincipal, deleteAccessKey                                  *sql.Stmt
 	iamEntity, iamEntities, putIAMEntity, deleteIAMEntity                   *sql.Stmt
-	auditInsert, auditResource, auditHead, putAuditHead, auditRechain       *sql.Stmt
-	auditPruneResources, auditPrune                                         *sql.Stmt
+	auditInsert, auditHead, putAuditHead, auditRechain, auditPrune          *sql.Stmt
 
 	all []*sql.Stmt
 }
@@ -97,14 +96,11 @@ func prepare(ctx context.Context, db *sql.DB) (*queries, error) {
 		{&q.deleteIAMEntity, `DELETE FROM iam_entities WHERE id = ? AND kind = ?`},
 
 		{&q.auditInsert, `INSERT INTO audit_events (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&q.auditResource, `INSERT OR IGNORE INTO audit_resources (resource, seq) VALUES (?, ?)`},
 		{&q.auditHead, `SELECT seq, hmac, anchor_seq, anchor_prev, mac FROM audit_head WHERE id = 1`},
 		{&q.putAuditHead, upsert("audit_head", "id, seq, hmac, anchor_seq, anchor_prev, mac", "id")},
 		{&q.auditRechain, `UPDATE audit_events SET prev_hmac = ?, hmac = ? WHERE seq = ?`},
 		// The resources rows of the pruned events, found by primary key
 		// from the events' own lists rather than by a scan.
-		{&q.auditPruneResources, `DELETE FROM audit_resources WHERE (resource, seq) IN
-			(SELECT j.value, e.seq FROM audit_events e, json_each(e.resources) j WHERE e.seq < ?1)`},
 		{&q.auditPrune, `DELETE FROM audit_events WHERE seq < ?`},
 	} {
 		s, err := db.PrepareContext(ctx, p.sql)

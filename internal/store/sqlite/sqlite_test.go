@@ -121,8 +121,8 @@ func TestOpen_Reopen(t *testing.T) {
 	if err := MustOpenRaw(t, path).QueryRow("PRAGMA user_version").Scan(&version); err != nil {
 		t.Fatal(err)
 	}
-	if version != 7 { // one per migration
-		t.Errorf("user_version = %d, want 7", version)
+	if version != 8 { // one per migration
+		t.Errorf("user_version = %d, want 8", version)
 	}
 }
 
