@@ -102,6 +102,7 @@ func (w *Writer) Close() {
 func (w *Writer) run() {
 	defer close(w.done)
 	for {
+		w.linger()
 		batch, closed := w.take()
 		if len(batch) == 0 {
 			if closed {
@@ -114,6 +115,38 @@ func (w *Writer) run() {
 		for _, wt := range batch {
 			wt.done <- err
 		}
+	}
+}
+
+// Lingering: a commit costs the same whether it carries one event or a
+// hundred (on the machines measured, an fsync alone took about 0.3 ms, a
+// third of it CPU), so under load the writer waits a little for more
+// events to share it rather than committing a small batch at once.
+const (
+	lingerFor    = 500 * time.Microsecond // the longest wait for a fuller batch
+	lingerEnough = 32                     // events that make a batch worth committing at once
+	lingerStep   = 50 * time.Microsecond  // how long a wait may pass with no new event
+)
+
+// linger waits, up to lingerFor, while the queue holds some events but
+// fewer than lingerEnough, more keep arriving, and the writer is not
+// closing: with few clients, all already waiting, it commits at once.
+func (w *Writer) linger() {
+	deadline := time.Now().Add(lingerFor)
+	last := -1
+	for {
+		w.mu.Lock()
+		n := 0
+		for _, wt := range w.queue {
+			n += len(wt.recs)
+		}
+		closed := w.closed
+		w.mu.Unlock()
+		if n == 0 || n >= lingerEnough || n == last || closed || !time.Now().Before(deadline) {
+			return
+		}
+		last = n
+		time.Sleep(lingerStep)
 	}
 }
 
