@@ -421,6 +421,22 @@ func TestAccess_CrossAccount(t *testing.T) {
 	// B's root may not change A's secret: the resource policy grants reads only.
 	_, err = s.SMAs(rootB).PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(sharedARN), SecretString: aws.String("x")})
 	apiError(t, err, "AccessDeniedException", "")
+
+	// The audit trail holds each cross-account read twice, as CloudTrail
+	// delivers it: for B, the caller's account, and for A, the owner's.
+	s.Stop(t)
+	forA, _ := auditTrail(t, s, "--account", s.Account, "--principal", readerARN, "--event-name", "GetSecretValue")
+	forB, _ := auditTrail(t, s, "--account", accountB, "--principal", readerARN, "--event-name", "GetSecretValue")
+	// (One of B's reads named "shared/db", which is looked up in B's own
+	// account: that one is not A's.)
+	if len(forA) == 0 || len(forA) != len(forB)-1 {
+		t.Errorf("cross-account reads in the trail: %d for the owner, %d for the caller (one of them in B only)", len(forA), len(forB))
+	}
+	for _, e := range forA {
+		if e.RecipientAccountID != s.Account || e.UserIdentity.AccountID != accountB {
+			t.Errorf("the owner's copy: recipient %s, caller account %s", e.RecipientAccountID, e.UserIdentity.AccountID)
+		}
+	}
 }
 
 // TestAccess_Escalations holds the ways around policy a review found, each

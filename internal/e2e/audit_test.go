@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"bufio"
+	"database/sql"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	_ "modernc.org/sqlite" // the "sqlite" driver, to tamper with the data dir from outside
 )
 
 // trailEvent is the part of a CloudTrail record the tests read.
@@ -168,5 +171,47 @@ func TestAudit_Trail(t *testing.T) {
 	out, code := cofferExit(t, "admin", "audit", "verify", "--data-dir", s.DataDir, "--key-file", s.KeyFile)
 	if code != 0 || !strings.Contains(out, "OK") {
 		t.Errorf("audit verify: exit %d\n%s", code, out)
+	}
+}
+
+// TestAudit_VerifyCatchesTampering edits the trail in the data dir from
+// outside Coffer and runs `coffer admin audit verify`: an edited event and
+// a truncated tail are each named.
+func TestAudit_VerifyCatchesTampering(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, sql, want string
+	}{
+		{"EditedEvent", `UPDATE audit_events SET event = CAST(replace(CAST(event AS TEXT), 'GetSecretValue', 'GetSecretValuf') AS BLOB) WHERE seq = 2`, "event 2"},
+		{"TruncatedTail", `DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)`, "event"},
+		{"SwappedEvents", `UPDATE audit_events SET seq = -1 WHERE seq = 2; UPDATE audit_events SET seq = 2 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = -1`, "event 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := MustStart(t)
+			ctx := t.Context()
+			sm := s.SMAs(s.rootCreds())
+			createSecret(t, ctx, sm, &secretsmanager.CreateSecretInput{Name: aws.String("t1"), SecretString: aws.String("v")})
+			for range 3 {
+				_, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("t1")})
+				must(t, err)
+			}
+			s.Stop(t)
+			if out, code := cofferExit(t, "admin", "audit", "verify", "--data-dir", s.DataDir, "--key-file", s.KeyFile); code != 0 {
+				t.Fatalf("verify before tampering: exit %d\n%s", code, out)
+			}
+			db, err := sql.Open("sqlite", filepath.Join(s.DataDir, "coffer.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(tc.sql); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			out, code := cofferExit(t, "admin", "audit", "verify", "--data-dir", s.DataDir, "--key-file", s.KeyFile)
+			if code == 0 || !strings.Contains(out, tc.want) {
+				t.Errorf("verify after %s: exit %d\n%s", tc.name, code, out)
+			}
+		})
 	}
 }
