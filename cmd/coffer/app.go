@@ -108,7 +108,7 @@ func openApp(ctx context.Context, dataDir, keyFile string, o appOptions) (*app, 
 	}
 	kr := keyring.New(root, clk, nil)
 	ids := &identity.Manager{Store: st, Root: root, Clock: clk}
-	iamSvc := &iam.Service{Store: st, Keys: ids, Clock: clk, Logger: logger}
+	iamSvc := &iam.Service{Store: st, Keys: ids, Clock: clk}
 	dir := directory{iam: iamSvc, store: st}
 	// One authorizer, one policy engine, for every service.
 	az := &access.Authorizer{Directory: dir, Clock: clk}

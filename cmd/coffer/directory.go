@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,11 +28,7 @@ var (
 
 // Identity implements access.Directory.
 func (d directory) Identity(ctx context.Context, arn string) (*access.Identity, error) {
-	info, err := d.iam.Principal(ctx, arn)
-	if err != nil {
-		return nil, err
-	}
-	return (*access.Identity)(info), nil
+	return d.iam.Principal(ctx, arn)
 }
 
 // Role implements sts.Directory.
@@ -102,7 +97,7 @@ func (c credentials) Lookup(ctx context.Context, accessKeyID string) (auth.Ident
 
 func (c credentials) LookupSession(ctx context.Context, accessKeyID, token string) (auth.Identity, []byte, error) {
 	if c.sessions == nil {
-		return auth.Identity{}, nil, errors.Join(auth.ErrUnknownAccessKey)
+		return auth.Identity{}, nil, auth.ErrUnknownAccessKey
 	}
 	return c.sessions.LookupSession(ctx, accessKeyID, token)
 }

@@ -17,8 +17,8 @@ Commands:
            wrapped by an external KMS), first account, admin access key
   server   serve the API from a data dir
   dev      serve the API from a throw-away data dir and print credentials
-  admin    offline administration (create-access-key, list-accounts,
-           rotate-root-key)
+  admin    offline administration (account create|list, create-access-key,
+           rotate-root-key, audit, audit verify)
   version  print the version
 
 Run 'coffer <command> -h' for a command's flags.

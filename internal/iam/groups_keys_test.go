@@ -52,8 +52,10 @@ func TestAccessKeys(t *testing.T) {
 	if len(keys) != 1 || keys[0].ID != k2.ID {
 		t.Errorf("ListAccessKeys page 2 = %+v", keys)
 	}
-	if keys, _, _ := e.svc.ListAccessKeys(e.ctx, root, "bob", iam.PageInput{}); len(keys) != 0 {
-		t.Errorf("bob's keys = %+v", keys)
+	bobKeys, _, err := e.svc.ListAccessKeys(e.ctx, root, "bob", iam.PageInput{})
+	ok(t, err)
+	if len(bobKeys) != 0 {
+		t.Errorf("bob's keys = %+v", bobKeys)
 	}
 
 	// Inactive takes effect at once, cached or not.
@@ -61,7 +63,8 @@ func TestAccessKeys(t *testing.T) {
 	if _, _, err := e.keys.Lookup(e.ctx, k1.ID); !errors.Is(err, auth.ErrUnknownAccessKey) {
 		t.Errorf("Lookup of an inactive key: err = %v", err)
 	}
-	keys, _, _ = e.svc.ListAccessKeys(e.ctx, root, "alice", iam.PageInput{})
+	keys, _, err = e.svc.ListAccessKeys(e.ctx, root, "alice", iam.PageInput{})
+	ok(t, err)
 	if keys[0].Status != "Inactive" {
 		t.Errorf("status after UpdateAccessKey = %s", keys[0].Status)
 	}
@@ -174,7 +177,8 @@ func TestGroups(t *testing.T) {
 		ok(t, c.undo())
 	}
 	ok(t, e.svc.DeleteGroup(e.ctx, root, "admins"))
-	groups, _, _ = e.svc.ListGroupsForUser(e.ctx, root, "alice", iam.PageInput{})
+	groups, _, err = e.svc.ListGroupsForUser(e.ctx, root, "alice", iam.PageInput{})
+	ok(t, err)
 	if len(groups) != 1 || groups[0].Name != "devs" {
 		t.Errorf("ListGroupsForUser after DeleteGroup = %v", groups)
 	}

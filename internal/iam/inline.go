@@ -14,9 +14,7 @@ import (
 // policies and the managed policies attached to it, which the functions
 // here change in place before put stores the identity.
 type holder struct {
-	kind     Kind
 	name     string // as stored
-	arn      string
 	inline   *[]secrets.IAMInlinePolicy
 	attached *[]string
 	put      func() error
@@ -31,19 +29,19 @@ func (s *Service) findHolder(ctx context.Context, tx secrets.Tx, c secrets.Calle
 		if err != nil {
 			return nil, err
 		}
-		return &holder{kind, u.Name, u.ARN, &u.Inline, &u.Attached, func() error { return putUser(ctx, tx, op, u) }}, nil
+		return &holder{u.Name, &u.Inline, &u.Attached, func() error { return putUser(ctx, tx, op, u) }}, nil
 	case KindGroup:
 		g, err := s.findGroup(ctx, tx, c, op, name, extra)
 		if err != nil {
 			return nil, err
 		}
-		return &holder{kind, g.Name, g.ARN, &g.Inline, &g.Attached, func() error { return putGroup(ctx, tx, op, g) }}, nil
+		return &holder{g.Name, &g.Inline, &g.Attached, func() error { return putGroup(ctx, tx, op, g) }}, nil
 	case KindRole:
 		r, err := s.findRole(ctx, tx, c, op, name, extra)
 		if err != nil {
 			return nil, err
 		}
-		return &holder{kind, r.Name, r.ARN, &r.Inline, &r.Attached, func() error { return putRole(ctx, tx, op, r) }}, nil
+		return &holder{r.Name, &r.Inline, &r.Attached, func() error { return putRole(ctx, tx, op, r) }}, nil
 	}
 	return nil, &secrets.Error{Kind: secrets.Internal, Op: op, Err: fmt.Errorf("iam: unknown kind %d", kind)}
 }

@@ -129,7 +129,7 @@ func (s *Service) CreatePolicy(ctx context.Context, c secrets.Caller, in CreateP
 		Versions: []secrets.IAMPolicyVersion{{ID: "v1", Document: in.Document, CreatedAt: now}},
 	}
 	err = s.update(ctx, op, func(tx secrets.Tx) error {
-		if err := s.authorize(ctx, c, op, p.ARN, nil, requestTags(in.Tags)); err != nil {
+		if err := s.authorize(ctx, c, op, p.ARN, nil, secrets.RequestTagKeys(nil, in.Tags)); err != nil {
 			return err
 		}
 		// Names are unique in the account whatever the path.

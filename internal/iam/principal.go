@@ -10,20 +10,14 @@ import (
 	"github.com/coffer-dev/coffer/internal/secrets"
 )
 
-// PrincipalInfo is what policy evaluation needs to know of a principal.
-// Values returned by Principal are shared between callers: do not change
-// them.
-type PrincipalInfo struct {
-	Exists   bool
-	UserID   string            // AIDA…/AROA… unique id
-	UserName string            // for users
-	Tags     map[string]string // principal tags (aws:PrincipalTag/…)
-	// Policies are every identity policy that applies: the inline
-	// policies and the default versions of the attached managed policies
-	// of the user and of each group the user is in, or of the role. A
-	// managed policy's Name is its ARN; an inline policy's is empty.
-	Policies []*policy.Policy
-}
+// PrincipalInfo is what policy evaluation needs to know of a principal
+// (the type authorization reads, secrets.ResolvedIdentity). Its Policies
+// are every identity policy that applies: the inline policies and the
+// default versions of the attached managed policies of the user and of
+// each group the user is in, or of the role; a managed policy's Name is its
+// ARN, an inline policy's is empty. Values returned by Principal are shared
+// between callers: do not change them.
+type PrincipalInfo = secrets.ResolvedIdentity
 
 type cachedPrincipal struct {
 	info    *PrincipalInfo

@@ -84,7 +84,7 @@ func (s *Service) CreateRole(ctx context.Context, c secrets.Caller, in CreateRol
 		MaxSessionDuration: maxSession, Tags: nonEmpty(in.Tags),
 	}
 	err = s.update(ctx, op, func(tx secrets.Tx) error {
-		if err := s.authorize(ctx, c, op, r.ARN, nil, requestTags(in.Tags)); err != nil {
+		if err := s.authorize(ctx, c, op, r.ARN, nil, secrets.RequestTagKeys(nil, in.Tags)); err != nil {
 			return err
 		}
 		if _, err := tx.IAMRole(ctx, c.Account, in.Name); err == nil {

@@ -127,7 +127,8 @@ func TestInlinePolicies(t *testing.T) {
 			// Putting it again replaces it.
 			doc2 := allow("s3:PutObject", "*")
 			ok(t, e.svc.PutInlinePolicy(e.ctx, root, c.kind, "them", "Read", doc2))
-			_, p, _ = e.svc.GetInlinePolicy(e.ctx, root, c.kind, "them", "Read")
+			_, p, err = e.svc.GetInlinePolicy(e.ctx, root, c.kind, "them", "Read")
+			ok(t, err)
 			if p == nil || p.Document != doc2 {
 				t.Errorf("after replacing: %+v", p)
 			}
@@ -154,7 +155,8 @@ func TestInlinePolicies(t *testing.T) {
 			wantErr(t, "Get missing", err, secrets.NotFound, missing)
 			wantErr(t, "Delete missing", e.svc.DeleteInlinePolicy(e.ctx, root, c.kind, "them", "gone"), secrets.NotFound, missing)
 			ok(t, e.svc.DeleteInlinePolicy(e.ctx, root, c.kind, "them", "read"))
-			names, _, _ = e.svc.ListInlinePolicies(e.ctx, root, c.kind, "them", iam.PageInput{})
+			names, _, err = e.svc.ListInlinePolicies(e.ctx, root, c.kind, "them", iam.PageInput{})
+			ok(t, err)
 			if strings.Join(names, ",") != "admin" {
 				t.Errorf("ListInlinePolicies after delete = %v", names)
 			}
@@ -262,7 +264,8 @@ func TestManagedPolicies(t *testing.T) {
 	if len(refs) != 3 || fmt.Sprint(refs) != fmt.Sprintf("[{group devs %s} {user alice %s} {role ci %s}]", refs[0].ID, refs[1].ID, refs[2].ID) {
 		t.Errorf("ListEntitiesForPolicy = %v", refs)
 	}
-	refs, _, _ = e.svc.ListEntitiesForPolicy(e.ctx, root, iam.ListEntitiesInput{ARN: p.ARN, Filter: "Role"})
+	refs, _, err = e.svc.ListEntitiesForPolicy(e.ctx, root, iam.ListEntitiesInput{ARN: p.ARN, Filter: "Role"})
+	ok(t, err)
 	if len(refs) != 1 || refs[0].Name != "ci" {
 		t.Errorf("ListEntitiesForPolicy(Role) = %v", refs)
 	}
@@ -271,7 +274,7 @@ func TestManagedPolicies(t *testing.T) {
 	if len(attached) != 1 || attached[0].Name != "ReadSecrets" || attached[0].ARN != p.ARN {
 		t.Errorf("ListAttachedPolicies = %v", attached)
 	}
-	if attached, _, _ := e.svc.ListAttachedPolicies(e.ctx, root, iam.KindUser, "alice", "/other/", iam.PageInput{}); len(attached) != 0 {
+	if attached, _, err := e.svc.ListAttachedPolicies(e.ctx, root, iam.KindUser, "alice", "/other/", iam.PageInput{}); err != nil || len(attached) != 0 {
 		t.Errorf("ListAttachedPolicies(/other/) = %v", attached)
 	}
 	policies, _, err := e.svc.ListPolicies(e.ctx, root, iam.ListPoliciesInput{OnlyAttached: true})
@@ -279,7 +282,7 @@ func TestManagedPolicies(t *testing.T) {
 	if len(policies) != 1 {
 		t.Errorf("ListPolicies(OnlyAttached) = %v", policies)
 	}
-	if policies, _, _ := e.svc.ListPolicies(e.ctx, root, iam.ListPoliciesInput{Scope: iam.ScopeAWS}); len(policies) != 0 {
+	if policies, _, err := e.svc.ListPolicies(e.ctx, root, iam.ListPoliciesInput{Scope: iam.ScopeAWS}); err != nil || len(policies) != 0 {
 		t.Errorf("ListPolicies(AWS) = %v", policies)
 	}
 	wantErr(t, "DeletePolicy attached", e.svc.DeletePolicy(e.ctx, root, p.ARN), secrets.Conflict, "Cannot delete a policy attached to entities.")

@@ -12,11 +12,9 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"io"
-	"log/slog"
 	"regexp"
 	"sort"
 	"strconv"
@@ -62,7 +60,6 @@ type Service struct {
 	Keys   *identity.Manager
 	Clock  secrets.Clock
 	Random io.Reader // nil means crypto/rand
-	Logger *slog.Logger
 	// Authorizer decides who may do what; nil allows everything (tests).
 	Authorizer secrets.Authorizer
 	// CacheTTL is how long Principal may answer from memory; zero means
@@ -133,24 +130,6 @@ func (s *Service) now() time.Time {
 	return s.Clock.Now().UTC()
 }
 
-func (s *Service) random() io.Reader {
-	if s.Random == nil {
-		return rand.Reader
-	}
-	return s.Random
-}
-
-func (s *Service) logger() *slog.Logger {
-	if s.Logger == nil {
-		return slog.Default()
-	}
-	return s.Logger
-}
-
-// idAlphabet is the alphabet of the random part of unique ids and access
-// key ids, as AWS's (upper-case letters and the digits 2-7).
-const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
 // Unique id prefixes ("Unique identifiers" in the IAM User Guide).
 const (
 	prefixUser   = "AIDA"
@@ -161,7 +140,7 @@ const (
 
 // newID returns a unique id: prefix and 17 random characters, 21 in all.
 func (s *Service) newID(prefix string) (string, error) {
-	r, err := secrets.RandomString(s.random(), idAlphabet, 17)
+	r, err := secrets.RandomString(s.Random, secrets.KeyIDAlphabet, 17)
 	if err != nil {
 		return "", err
 	}
@@ -247,22 +226,6 @@ func (s *Service) authorize(ctx context.Context, c secrets.Caller, op, resource 
 	return internal(op, s.Authorizer.Authorize(ctx, c, secrets.Access{
 		Action: actionOf(op), Resource: resource, ResourceAccount: c.Account, Context: keys,
 	}))
-}
-
-// requestTags returns the condition keys of tags a request sets:
-// aws:RequestTag/<key> and aws:TagKeys.
-func requestTags(tags []secrets.Tag) map[string][]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	keys := make(map[string][]string, len(tags)+1)
-	names := make([]string, 0, len(tags))
-	for _, t := range tags {
-		keys["aws:RequestTag/"+t.Key] = []string{t.Value}
-		names = append(names, t.Key)
-	}
-	keys["aws:TagKeys"] = names
-	return keys
 }
 
 // Validation. The API layer validates input against the service model

@@ -26,7 +26,7 @@ func tagEntity[T any](ctx context.Context, s *Service, c secrets.Caller, op stri
 		return err
 	}
 	return s.update(ctx, op, func(tx secrets.Tx) error {
-		e, err := st.find(ctx, tx, c, op, name, requestTags(tags))
+		e, err := st.find(ctx, tx, c, op, name, secrets.RequestTagKeys(nil, tags))
 		if err != nil {
 			return err
 		}

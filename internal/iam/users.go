@@ -45,7 +45,7 @@ func (s *Service) CreateUser(ctx context.Context, c secrets.Caller, in CreateUse
 		CreatedAt: s.now(), Tags: nonEmpty(in.Tags),
 	}
 	err = s.update(ctx, op, func(tx secrets.Tx) error {
-		if err := s.authorize(ctx, c, op, u.ARN, nil, requestTags(in.Tags)); err != nil {
+		if err := s.authorize(ctx, c, op, u.ARN, nil, secrets.RequestTagKeys(nil, in.Tags)); err != nil {
 			return err
 		}
 		if _, err := tx.IAMUser(ctx, c.Account, in.Name); err == nil {

@@ -146,12 +146,7 @@ func (m *Manager) CreateAccessKey(ctx context.Context, account string) (*AccessK
 // key. The caller checks that the principal exists and may have another
 // key.
 func (m *Manager) IssueAccessKey(ctx context.Context, tx secrets.Tx, account, principal string) (*AccessKey, error) {
-	id, err := secrets.RandomString(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
-	if err != nil {
-		return nil, err
-	}
-	id = "AKIA" + id
-	secret, err := secrets.RandomString(m.random(), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+	id, secret, err := secrets.NewAccessKey(m.random(), "AKIA")
 	if err != nil {
 		return nil, err
 	}

@@ -43,21 +43,13 @@ func (s *Service) CreateKey(ctx context.Context, c secrets.Caller, in CreateKeyI
 	if in.CustomKeyStore != "" {
 		return nil, secrets.Errorf(secrets.Unsupported, op, "%s", msgCustomKeyStore)
 	}
-	var reqTags map[string][]string
-	if len(in.Tags) > 0 {
-		reqTags = map[string][]string{}
-		for _, t := range in.Tags {
-			reqTags["aws:RequestTag/"+t.Key] = []string{t.Value}
-			reqTags["aws:TagKeys"] = append(reqTags["aws:TagKeys"], t.Key)
-		}
-	}
-	if err := s.authorizeAny(ctx, c, op, reqTags); err != nil {
+	if err := s.authorizeAny(ctx, c, op, secrets.RequestTagKeys(nil, in.Tags)); err != nil {
 		return nil, err
 	}
-	policy := in.Policy
-	if policy == "" {
-		policy = secrets.DefaultKeyPolicy(c.Account)
-	} else if err := s.checkPolicy(ctx, op, c, "", policy, in.BypassLockoutCheck); err != nil {
+	doc := in.Policy
+	if doc == "" {
+		doc = secrets.DefaultKeyPolicy(c.Account)
+	} else if err := s.checkPolicy(ctx, op, c, "", doc, in.BypassLockoutCheck); err != nil {
 		return nil, err
 	}
 	tags, err := mergeTags(op, nil, in.Tags)
@@ -71,7 +63,7 @@ func (s *Service) CreateKey(ctx context.Context, c secrets.Caller, in CreateKeyI
 	k := &secrets.KMSKey{
 		ARN: keyring.KeyARN(c.Region, c.Account, id), ID: id, Account: c.Account, Region: c.Region,
 		Description: in.Description, Manager: ManagerCustomer, State: StateEnabled, CreatedAt: s.now(),
-		KeyUsage: "ENCRYPT_DECRYPT", KeySpec: SymmetricDefault, Origin: "AWS_KMS", Tags: tags, Policy: policy,
+		KeyUsage: "ENCRYPT_DECRYPT", KeySpec: SymmetricDefault, Origin: "AWS_KMS", Tags: tags, Policy: doc,
 	}
 	if err := s.Keyring.AddMaterial(k); err != nil {
 		return nil, internal(op, err)
@@ -309,13 +301,11 @@ func (s *Service) GetKeyPolicy(ctx context.Context, c secrets.Caller, keyID, nam
 	if name != DefaultPolicyName {
 		return "", secrets.Errorf(secrets.NotFound, op, "%s", msgNoSuchPolicy)
 	}
-	return policyOf(k), nil
+	return secrets.KeyPolicy(k), nil
 }
 
-func policyOf(k *secrets.KMSKey) string { return secrets.KeyPolicy(k) }
-
 // PutKeyPolicy replaces a customer key's policy document.
-func (s *Service) PutKeyPolicy(ctx context.Context, c secrets.Caller, keyID, name, policy string, bypassLockoutCheck bool) error {
+func (s *Service) PutKeyPolicy(ctx context.Context, c secrets.Caller, keyID, name, doc string, bypassLockoutCheck bool) error {
 	const op = "kms.PutKeyPolicy"
 	if name == "" {
 		name = DefaultPolicyName
@@ -323,17 +313,17 @@ func (s *Service) PutKeyPolicy(ctx context.Context, c secrets.Caller, keyID, nam
 	if name != DefaultPolicyName {
 		return secrets.Errorf(secrets.Unsupported, op, "%s", msgOnlyDefaultPolicy)
 	}
-	if err := s.checkPolicy(ctx, op, c, "", policy, true); err != nil {
+	if err := s.checkPolicy(ctx, op, c, "", doc, true); err != nil {
 		return err
 	}
 	_, err := s.change(ctx, c, op, keyID, keyOnly, func(k *secrets.KMSKey) error {
 		if err := customer(op, "PutKeyPolicy", c, k); err != nil {
 			return err
 		}
-		if err := s.checkPolicy(ctx, op, c, k.ARN, policy, bypassLockoutCheck); err != nil {
+		if err := s.checkPolicy(ctx, op, c, k.ARN, doc, bypassLockoutCheck); err != nil {
 			return err
 		}
-		k.Policy = policy
+		k.Policy = doc
 		return nil
 	})
 	return err

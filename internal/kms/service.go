@@ -197,12 +197,7 @@ func (s *Service) findKeyFor(ctx context.Context, tx secrets.Tx, op, action stri
 	return s.keyByARNFor(ctx, tx, op, action, c, keyARN, extra...)
 }
 
-// keyByARN reads a key the caller may see and authorizes op on it.
-func (s *Service) keyByARN(ctx context.Context, tx secrets.Tx, op string, c secrets.Caller, keyARN string) (*secrets.KMSKey, error) {
-	return s.keyByARNFor(ctx, tx, op, actionOf(op), c, keyARN)
-}
-
-// keyByARNFor is keyByARN authorizing action rather than op's own. A key
+// keyByARNFor reads a key the caller may see and authorizes action on it. A key
 // of another account is visible only for the actions that can be granted
 // across accounts, and only as its policy and the caller's allow.
 func (s *Service) keyByARNFor(ctx context.Context, tx secrets.Tx, op, action string, c secrets.Caller, keyARN string, extra ...map[string][]string) (*secrets.KMSKey, error) {
@@ -236,23 +231,10 @@ func (s *Service) authorizeKey(ctx context.Context, tx secrets.Tx, op, action st
 	for _, t := range k.Tags {
 		keys["aws:ResourceTag/"+t.Key] = []string{t.Value}
 	}
-	aliases := func() []string {
-		all, err := tx.KMSAliases(ctx, k.Account, k.Region)
-		if err != nil {
-			return nil // no aliases known: a condition on them does not match
-		}
-		var names []string
-		for _, a := range all {
-			if a.TargetKey == k.ARN {
-				names = append(names, a.Name)
-			}
-		}
-		return names
-	}
 	return s.Authorizer.Authorize(ctx, c, secrets.Access{
 		Action: action, Resource: k.ARN, ResourceAccount: k.Account,
 		KeyPolicy: secrets.KeyPolicy(k), Context: keys,
-		Lazy: map[string]func() []string{"kms:ResourceAliases": aliases},
+		Lazy: map[string]func() []string{"kms:ResourceAliases": secrets.ResourceAliases(ctx, tx, k)},
 	})
 }
 

@@ -454,6 +454,15 @@ func isAccountID(s string) bool {
 
 // arnField returns the i-th colon-separated field of an ARN (0 is "arn",
 // 5 the resource, which keeps any further colons), or "".
+// ARNAccount is the account field of an ARN, or "" when arn has fewer than
+// six colon-separated fields.
+func ARNAccount(arn string) string {
+	if strings.Count(arn, ":") < 5 {
+		return ""
+	}
+	return arnField(arn, 4)
+}
+
 func arnField(arn string, i int) string {
 	// strings.SplitN(arn, ":", 6)[i], without building the slice.
 	for f := 0; f < 5; f++ {

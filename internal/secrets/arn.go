@@ -67,6 +67,24 @@ func validName(name string) bool {
 	return true
 }
 
+// KeyIDAlphabet is the alphabet of access key ids and IAM unique ids
+// after their four-letter prefix (AKIA…, ASIA…, AIDA…): base32's.
+const KeyIDAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// NewAccessKey returns a new access key id (prefix, "AKIA" or "ASIA", and
+// 16 characters) and a 40-character secret access key, reading random
+// (crypto/rand when nil).
+func NewAccessKey(random io.Reader, prefix string) (id, secret string, err error) {
+	if id, err = RandomString(random, KeyIDAlphabet, 16); err != nil {
+		return "", "", err
+	}
+	secret, err = RandomString(random, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+	if err != nil {
+		return "", "", err
+	}
+	return prefix + id, secret, nil
+}
+
 // RandomString returns n characters drawn uniformly (no modulo bias) from
 // alphabet, reading random (crypto/rand when nil).
 func RandomString(random io.Reader, alphabet string, n int) (string, error) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/coffer-dev/coffer/internal/policy"
 )
 
 // actionOf is the IAM action of a domain operation: "secrets.GetSecretValue"
@@ -43,11 +45,9 @@ func (s *Service) authorizeMissing(ctx context.Context, c Caller, op string, key
 	if s.Authorizer == nil {
 		return nil
 	}
-	arn, account := key.ARN, key.Account
+	arn, account := key.ARN, key.Account // secretKey fills Account for an ARN too
 	if arn == "" {
 		arn = "arn:aws:secretsmanager:" + key.Region + ":" + key.Account + ":secret:" + key.Name
-	} else {
-		account = arnAccount(arn)
 	}
 	keys := make(map[string][]string, len(extra)+1)
 	for k, v := range extra {
@@ -78,7 +78,7 @@ func (s *Service) authorizeKey(ctx context.Context, tx Tx, c Caller, op string, 
 	if s.Authorizer == nil || keyARN == "" {
 		return nil
 	}
-	if c.Root() && c.Session == nil && arnAccount(keyARN) == c.Account {
+	if c.Root() && c.Session == nil && policy.ARNAccount(keyARN) == c.Account {
 		return nil
 	}
 	k, err := s.keyRecord(ctx, tx, keyARN)
@@ -96,23 +96,10 @@ func (s *Service) authorizeKey(ctx context.Context, tx Tx, c Caller, op string, 
 		"kms:EncryptionContext:SecretVersionId": {versionID},
 		"kms:EncryptionAlgorithm":               {"SYMMETRIC_DEFAULT"},
 	}
-	aliases := func() []string {
-		all, err := tx.KMSAliases(ctx, k.Account, k.Region)
-		if err != nil {
-			return nil // no aliases known: a condition on them does not match
-		}
-		var names []string
-		for _, a := range all {
-			if a.TargetKey == k.ARN {
-				names = append(names, a.Name)
-			}
-		}
-		return names
-	}
 	err = s.Authorizer.Authorize(ctx, c, Access{
 		Action: action, Resource: k.ARN, ResourceAccount: k.Account,
 		KeyPolicy: KeyPolicy(k), Context: keys,
-		Lazy:       map[string]func() []string{"kms:ResourceAliases": aliases},
+		Lazy:       map[string]func() []string{"kms:ResourceAliases": ResourceAliases(ctx, tx, k)},
 		ServiceKey: k.Manager == "AWS",
 	})
 	if err != nil && KindOf(err) == Denied {
@@ -121,17 +108,9 @@ func (s *Service) authorizeKey(ctx context.Context, tx Tx, c Caller, op string, 
 	return internal(op, err)
 }
 
-// arnAccount is the account field of an ARN.
-func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
-}
-
-// tagKeys are the request's aws:RequestTag/… and aws:TagKeys condition keys.
-func tagKeys(keys map[string][]string, tags []Tag) map[string][]string {
+// RequestTagKeys adds to keys (a new map when nil) the request's
+// aws:RequestTag/… and aws:TagKeys condition keys for tags.
+func RequestTagKeys(keys map[string][]string, tags []Tag) map[string][]string {
 	if keys == nil {
 		keys = make(map[string][]string, len(tags)+1)
 	}
@@ -194,7 +173,6 @@ func (s *Service) keyRecord(ctx context.Context, tx Tx, keyARN string) (*KMSKey,
 		return nil, err
 	}
 	if k.Manager == "AWS" {
-		// Keep only what authorization reads: no key material.
 		// Keep only what authorization reads (no key material), with the
 		// policy in force spelled out once.
 		s.managedKeys.Store(keyARN, &KMSKey{ARN: k.ARN, Account: k.Account, Region: k.Region, Manager: k.Manager, Policy: KeyPolicy(k)})

@@ -1,5 +1,27 @@
 package secrets
 
+import "context"
+
+// ResourceAliases returns the kms:ResourceAliases of k (the aliases that
+// name it) as a function, for Access.Lazy: the aliases are read through tx
+// only when a policy in play has a condition on them. A failed read gives
+// none, so a condition on them does not match.
+func ResourceAliases(ctx context.Context, tx Tx, k *KMSKey) func() []string {
+	return func() []string {
+		all, err := tx.KMSAliases(ctx, k.Account, k.Region)
+		if err != nil {
+			return nil
+		}
+		var names []string
+		for _, a := range all {
+			if a.TargetKey == k.ARN {
+				names = append(names, a.Name)
+			}
+		}
+		return names
+	}
+}
+
 // KeyPolicy is the policy in force for a KMS key: its own, or, when it has
 // none stored, the policy AWS gives such a key (AWS-managed keys their
 // service policy, customer keys the default key policy).

@@ -47,7 +47,7 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 		return nil, internal(op, err)
 	}
 	if s.Authorizer != nil {
-		keys := tagKeys(map[string][]string{"secretsmanager:Name": {in.Name}}, in.Tags)
+		keys := RequestTagKeys(map[string][]string{"secretsmanager:Name": {in.Name}}, in.Tags)
 		if in.KMSKeyID != "" {
 			keys["secretsmanager:KmsKeyId"] = []string{in.KMSKeyID}
 		}
@@ -80,7 +80,7 @@ func (s *Service) CreateSecret(ctx context.Context, c Caller, in CreateSecretInp
 			// A CreateSecret naming an existing secret is a question about
 			// that secret: authorized on it, with its resource policy,
 			// before its answer (retry or ResourceExists) says anything.
-			if err := s.authorize(ctx, c, op, existing, in.Name, tagKeys(map[string][]string{"secretsmanager:Name": {in.Name}}, in.Tags)); err != nil {
+			if err := s.authorize(ctx, c, op, existing, in.Name, RequestTagKeys(map[string][]string{"secretsmanager:Name": {in.Name}}, in.Tags)); err != nil {
 				return err
 			}
 			out, err = s.retryCreate(ctx, tx, c, op, existing, token, in)
@@ -606,7 +606,7 @@ func (s *Service) RestoreSecret(ctx context.Context, c Caller, secretID string) 
 func (s *Service) TagResource(ctx context.Context, c Caller, secretID string, tags []Tag) error {
 	const op = "secrets.TagResource"
 	return s.Store.Update(ctx, func(tx Tx) error {
-		sec, err := s.findLive(ctx, tx, op, c, secretID, tagKeys(nil, tags))
+		sec, err := s.findLive(ctx, tx, op, c, secretID, RequestTagKeys(nil, tags))
 		if err != nil {
 			return err
 		}

@@ -182,7 +182,7 @@ func (s *Service) AssumeRole(ctx context.Context, c secrets.Caller, in AssumeRol
 		// ("Session policies" in the IAM User Guide).
 		var doc string
 		err := secrets.ErrNotFound
-		if arnAccount(arn) == account {
+		if policy.ARNAccount(arn) == account {
 			doc, err = s.Directory.PolicyDocument(ctx, arn)
 		}
 		if errors.Is(err, secrets.ErrNotFound) {
@@ -210,14 +210,7 @@ func (s *Service) AssumeRole(ctx context.Context, c secrets.Caller, in AssumeRol
 		if in.SourceIdentity != "" {
 			keys["sts:SourceIdentity"] = []string{in.SourceIdentity}
 		}
-		var tagNames []string
-		for _, t := range in.Tags {
-			keys["aws:RequestTag/"+t.Key] = []string{t.Value}
-			tagNames = append(tagNames, t.Key)
-		}
-		if len(tagNames) > 0 {
-			keys["aws:TagKeys"] = tagNames
-		}
+		keys = secrets.RequestTagKeys(keys, in.Tags)
 		// The trust policy decides as a key policy does: it must allow the
 		// caller, directly or by naming the caller's account, in which
 		// case the caller's IAM policies must allow too ("How IAM roles
@@ -317,12 +310,7 @@ func tokenAAD(accessKeyID string) []byte { return []byte("coffer/sts-session/v1\
 
 // issue makes temporary credentials for principal.
 func (s *Service) issue(account, principal string, sess *secrets.Session) (*Credentials, error) {
-	id, err := secrets.RandomString(s.Random, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
-	if err != nil {
-		return nil, err
-	}
-	id = "ASIA" + id
-	secret, err := secrets.RandomString(s.Random, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+	id, secret, err := secrets.NewAccessKey(s.Random, "ASIA")
 	if err != nil {
 		return nil, err
 	}
@@ -376,15 +364,6 @@ func (s *Service) LookupSession(ctx context.Context, accessKeyID, sessionToken s
 			Issued: time.Unix(t.Issued, 0).UTC(), Expires: expires,
 		},
 	}, []byte(t.Secret), nil
-}
-
-// arnAccount is the account field of an ARN.
-func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
 }
 
 // parseRoleARN splits arn:aws:iam::<account>:role/<path><name>.
