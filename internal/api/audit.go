@@ -47,7 +47,7 @@ func (s *Server) startRecord(r *http.Request, reqID string, now time.Time) (*htt
 		return r, nil
 	}
 	ev := &audit.Event{
-		EventVersion: "1.09", EventTime: now.UTC(), RequestID: reqID, EventID: newUUID(),
+		EventVersion: "1.09", EventTime: now.UTC(), RequestID: reqID, EventID: newRequestID(),
 		UserAgent: r.UserAgent(), EventType: "AwsApiCall", ManagementEvent: true, EventCategory: "Management",
 		UserIdentity:      audit.UserIdentity{Type: "Unknown"},
 		RequestParameters: json.RawMessage("null"), ResponseElements: json.RawMessage("null"),
@@ -135,7 +135,7 @@ func (rec *record) unauthenticated(r *http.Request) {
 	if rec == nil {
 		return
 	}
-	if akid, region := credentialOf(r); akid != "" {
+	if akid, region, _ := credentialScope(r); akid != "" && len(akid) <= 128 {
 		rec.ev.UserIdentity.AccessKeyID = akid
 		rec.ev.AWSRegion = region
 	}
@@ -172,16 +172,15 @@ func (rec *record) outcome(resp any, we *wireError) {
 			rec.addResource(arn)
 		}
 	} else if resp != nil {
-		if b, err := json.Marshal(resp); err == nil {
-			var v any
-			if json.Unmarshal(b, &v) == nil {
-				if elems := identifying(v); elems != nil {
-					if out, err := json.Marshal(elems); err == nil {
-						ev.ResponseElements = out
-					}
+		// responseJSON wipes its encoding, which may hold a secret access
+		// key (CreateAccessKey, AssumeRole).
+		if v, err := responseJSON(resp); err == nil && v != nil {
+			if elems := identifying(v); elems != nil {
+				if out, err := json.Marshal(elems); err == nil {
+					ev.ResponseElements = out
 				}
-				rec.resourcesFrom(v)
 			}
+			rec.resourcesFrom(v)
 		}
 	}
 	rec.crossAccount()
@@ -196,9 +195,9 @@ func (rec *record) crossAccount() {
 	}
 	for _, res := range ev.Resources {
 		if res.AccountID != "" && res.AccountID != rec.caller.Account {
-			ev.SharedEventID = newUUID()
+			ev.SharedEventID = newRequestID()
 			cp := *ev
-			cp.EventID = newUUID()
+			cp.EventID = newRequestID()
 			cp.RecipientAccountID = res.AccountID
 			rec.owner = &cp
 			return
@@ -320,8 +319,8 @@ func redact(m *model.Service, sh *model.Shape, v any) any {
 		}
 		return out
 	case model.Blob:
-		// Blobs are data (ciphertexts, key material): their size, not
-		// their bytes, as CloudTrail leaves blobs out.
+		// Blobs are data (ciphertexts, key material): left out, as
+		// CloudTrail leaves them out.
 		return nil
 	}
 	return v
@@ -346,7 +345,7 @@ func identifying(v any) any {
 	out := map[string]any{}
 	for k, e := range obj {
 		switch x := e.(type) {
-		case string, bool, float64:
+		case string, bool, float64, json.Number:
 			if allowedElement[k] {
 				out[lowerCamel(k)] = x
 			}
@@ -368,7 +367,7 @@ var allowedElement = map[string]bool{
 	"ARN": true, "Arn": true, "Name": true, "VersionId": true, "KeyId": true, "KeyState": true,
 	"UserName": true, "UserId": true, "RoleName": true, "RoleId": true, "GroupName": true, "GroupId": true,
 	"PolicyName": true, "PolicyId": true, "PolicyArn": true, "AccessKeyId": true, "Status": true, "Path": true,
-	"DeletionDate": true, "AliasName": true, "AliasArn": true, "TargetKeyId": true, "VersionIdsToStages": false,
+	"DeletionDate": true, "AliasName": true, "AliasArn": true, "TargetKeyId": true,
 	"AssumedRoleId": true, "DefaultVersionId": true, "IsDefaultVersion": true, "Enabled": true,
 	"CreationDate": true, "CreateDate": true, "Expiration": true,
 }
@@ -394,24 +393,19 @@ func readOnly(service, op string) bool {
 	return false
 }
 
-// credentialOf is the access key id and region of a request's credential
-// scope, read without checking anything, for the record of a request that
-// failed authentication.
-func credentialOf(r *http.Request) (akid, region string) {
-	cred := r.URL.Query().Get("X-Amz-Credential")
-	if h := r.Header.Get("Authorization"); h != "" {
-		if i := strings.Index(h, "Credential="); i >= 0 {
-			cred = h[i+len("Credential="):]
-			if j := strings.IndexAny(cred, ", "); j >= 0 {
-				cred = cred[:j]
-			}
-		}
+// finish records a request's outcome (err worded by wire) and makes the
+// record durable. Nothing is answered that is not in the trail: when the
+// record cannot be written, the answer becomes an internal error.
+func (s *Server) finish(ctx context.Context, rec *record, resp any, err error, wire func(error) *wireError) (any, *wireError, error) {
+	var we *wireError
+	if err != nil {
+		we = wire(err)
 	}
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || len(parts[0]) > 128 {
-		return "", ""
+	rec.outcome(resp, we)
+	if aerr := s.commitRecord(ctx, rec); aerr != nil {
+		return nil, wire(errInternal), aerr
 	}
-	return parts[0], parts[2]
+	return resp, we, err
 }
 
 // commitRecord makes the record durable, unless the request's change
@@ -424,10 +418,6 @@ func (s *Server) commitRecord(ctx context.Context, rec *record) error {
 	// record out of the trail.
 	return s.auditW.Append(context.WithoutCancel(ctx), rec.events()...)
 }
-
-// newUUID is a random id in UUID form (the request id's generator: event
-// ids need no more than uniqueness).
-func newUUID() string { return newRequestID() }
 
 // arnsOf returns the values of the string fields named ARN or Arn of a
 // response struct and of the structs it holds (KeyMetadata, User, …).

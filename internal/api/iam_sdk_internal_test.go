@@ -53,7 +53,7 @@ func iamTestServer(t *testing.T) (*awsiam.Client, *httptest.Server, *identity.Ma
 		t.Fatal(err)
 	}
 	svc := &iam.Service{Store: st, Keys: keys, Clock: clk}
-	s := New(Options{Verifier: &auth.Verifier{Creds: keys}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), IAMOps: iamOps(svc)})
+	s := newWithQueryOps(Options{Verifier: &auth.Verifier{Creds: keys}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, iamOps(svc), nil)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return awsiam.NewFromConfig(iamSDKConfig(srv, rootKey.AccessKeyID, rootKey.SecretAccessKey)), srv, keys

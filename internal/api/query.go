@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -176,6 +175,13 @@ func isForm(r *http.Request) bool {
 // header, or the X-Amz-Credential query parameter), or "". It only routes
 // the request: Verify checks the scope.
 func scopeService(r *http.Request) string {
+	_, _, service := credentialScope(r)
+	return service
+}
+
+// credentialScope reads, without checking anything, the access key id,
+// region and service of a request's credential scope, or empty strings.
+func credentialScope(r *http.Request) (akid, region, service string) {
 	var cred string
 	if authz := r.Header.Get("Authorization"); authz != "" {
 		for _, f := range strings.FieldsFunc(authz, func(c rune) bool { return c == ',' || unicode.IsSpace(c) }) {
@@ -189,9 +195,9 @@ func scopeService(r *http.Request) string {
 	}
 	parts := strings.Split(strings.TrimRight(cred, "/"), "/")
 	if len(parts) != 5 {
-		return ""
+		return "", "", ""
 	}
-	return parts[3]
+	return parts[0], parts[2], parts[3]
 }
 
 // serveQueryHTTP serves one query-protocol request; svc is nil when the
@@ -199,16 +205,7 @@ func scopeService(r *http.Request) string {
 func (s *Server) serveQueryHTTP(w http.ResponseWriter, r *http.Request, svc *service, reqID string, start time.Time, rec *record) {
 	opName, svc, resp, err := s.serveQuerySafely(r, svc, reqID)
 	m := models[svc.model]
-	var we *wireError
-	if err != nil {
-		we = svc.codes.queryWire(err)
-	}
-	rec.outcome(resp, we)
-	if aerr := s.commitRecord(r.Context(), rec); aerr != nil {
-		// Nothing is answered that is not in the trail.
-		err, resp = aerr, nil
-		we = svc.codes.queryWire(errInternal)
-	}
+	resp, we, err := s.finish(r.Context(), rec, resp, err, svc.codes.queryWire)
 	if err != nil {
 		s.log(r.Context(), reqID, opName, we, err, start)
 		s.metrics.observe(opName, we.Code, time.Since(start))
@@ -324,17 +321,12 @@ func (s *Server) serveQuery(r *http.Request, svc **service, opName *string) (any
 		return nil, err
 	}
 	rec.authenticated(res, &c)
-	canonical, err := validateQuery(m, action, input)
+	canonical, validated, err := validateQuery(m, action, input)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(canonical) // best effort, as above
-	if rec != nil {
-		var cm map[string]any
-		if json.Unmarshal(canonical, &cm) == nil {
-			rec.parameters(m, action, cm)
-		}
-	}
+	rec.parameters(m, action, validated)
 	return h(r.Context(), c, canonical)
 }
 
@@ -435,18 +427,25 @@ func writeQueryError(w http.ResponseWriter, namespace string, we *wireError, req
 // queryServices returns the query-protocol services o asks for, by signing
 // name, each with its model and error table.
 func queryServices(o Options) map[string]*service {
+	var iamTable, stsTable map[string]handler
+	if o.IAM != nil {
+		iamTable = iamOps(o.IAM)
+	}
+	if o.STS != nil {
+		stsTable = stsOps(o.STS)
+	}
+	return queryTables(iamTable, stsTable)
+}
+
+// queryTables are the query-protocol services with these operation
+// tables; a nil table means the service is absent.
+func queryTables(iamTable, stsTable map[string]handler) map[string]*service {
 	out := map[string]*service{}
-	if o.IAM != nil && o.IAMOps == nil {
-		o.IAMOps = iamOps(o.IAM)
+	if iamTable != nil {
+		out["iam"] = &service{signingName: "iam", model: "iam", codes: iamCodes, ops: iamTable}
 	}
-	if o.STS != nil && o.STSOps == nil {
-		o.STSOps = stsOps(o.STS)
-	}
-	if o.IAMOps != nil {
-		out["iam"] = &service{signingName: "iam", model: "iam", codes: iamCodes, ops: o.IAMOps}
-	}
-	if o.STSOps != nil {
-		out["sts"] = &service{signingName: "sts", model: "sts", codes: stsCodes, ops: o.STSOps}
+	if stsTable != nil {
+		out["sts"] = &service{signingName: "sts", model: "sts", codes: stsCodes, ops: stsTable}
 	}
 	return out
 }

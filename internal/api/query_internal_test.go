@@ -187,7 +187,7 @@ func TestFormDecoder_Models(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, err := validateQuery(m, tc.op, input)
+			body, _, err := validateQuery(m, tc.op, input)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -424,19 +424,17 @@ func formRequest(body string) *http.Request {
 func TestServer_Query(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
-	s := New(Options{
+	s := newWithQueryOps(Options{
 		Verifier: &auth.Verifier{Creds: allowAll{}},
 		Logger:   slog.New(slog.NewTextHandler(&logs, nil)),
-		IAMOps: map[string]handler{
-			"ListUsers": func(context.Context, secrets.Caller, []byte) (any, error) {
-				return map[string]any{"Users": "broken"}, nil
-			},
-			"GetUser": func(ctx context.Context, c secrets.Caller, body []byte) (any, error) {
-				panic("value-in-panic-" + string(body))
-			},
+	}, map[string]handler{
+		"ListUsers": func(context.Context, secrets.Caller, []byte) (any, error) {
+			return map[string]any{"Users": "broken"}, nil
 		},
-		STSOps: fakeSTS(&recorder{}),
-	})
+		"GetUser": func(ctx context.Context, c secrets.Caller, body []byte) (any, error) {
+			panic("value-in-panic-" + string(body))
+		},
+	}, fakeSTS(&recorder{}))
 	const stsNS, iamNS = "https://sts.amazonaws.com/doc/2011-06-15/", "https://iam.amazonaws.com/doc/2010-05-08/"
 	for _, tc := range []struct {
 		name    string
@@ -598,7 +596,7 @@ func TestServer_Query(t *testing.T) {
 func TestServer_QueryFallback(t *testing.T) {
 	t.Parallel()
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	withSTS := New(Options{Verifier: &auth.Verifier{Creds: allowAll{}}, Logger: discard, STSOps: fakeSTS(&recorder{})})
+	withSTS := newWithQueryOps(Options{Verifier: &auth.Verifier{Creds: allowAll{}}, Logger: discard}, nil, fakeSTS(&recorder{}))
 	withoutQuery := New(Options{Verifier: &auth.Verifier{Creds: allowAll{}}, Logger: discard})
 	for _, tc := range []struct {
 		name     string

@@ -145,8 +145,8 @@ func fakeIAM(rec *recorder) map[string]handler {
 func queryTestServer(t *testing.T) (*httptest.Server, *recorder) {
 	t.Helper()
 	rec := &recorder{}
-	s := New(Options{Verifier: &auth.Verifier{Creds: allowAll{}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		IAMOps: fakeIAM(rec), STSOps: fakeSTS(rec)})
+	s := newWithQueryOps(Options{Verifier: &auth.Verifier{Creds: allowAll{}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		fakeIAM(rec), fakeSTS(rec))
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv, rec

@@ -65,18 +65,6 @@ type Options struct {
 	Logger   *slog.Logger // nil means slog.Default()
 	Metrics  *Metrics     // nil means no metrics
 
-	// IAMOps and STSOps are the operations of IAM and STS, served in the
-	// AWS query protocol on the same endpoint, by Action; nil means the
-	// service is absent. A handler gets the input as canonical JSON with
-	// the model's member names as keys, as a JSON-protocol handler does;
-	// its response is marshaled to JSON and written as XML by the
-	// operation's output shape, so its JSON names must be the output
-	// shape's member names (see xmlEncoder for how lists, maps and
-	// timestamps must look). Its errors go through the service's code table
-	// (iamCodes, stsCodes).
-	IAMOps map[string]handler
-	STSOps map[string]handler
-
 	// Audit and AuditWriter, when set, record every request in the audit
 	// trail: with its change when it makes one (in the same transaction),
 	// else through AuditWriter, before it is answered. A request whose
@@ -89,8 +77,14 @@ type Options struct {
 	// (access.Authorizer.Prepare loads the identity's policies).
 	Prepare func(ctx context.Context, c *secrets.Caller) error
 
-	// IAM and STS, when set, serve those services' operations (IAMOps and
-	// STSOps are for tests).
+	// IAM and STS, when set, serve those services' operations in the AWS
+	// query protocol on the same endpoint, by Action. A query handler gets
+	// the input as canonical JSON with the model's member names as keys,
+	// as a JSON-protocol handler does; its response is marshaled to JSON
+	// and written as XML by the operation's output shape, so its JSON names
+	// must be the output shape's member names (see xmlEncoder for how
+	// lists, maps and timestamps must look). Its errors go through the
+	// service's code table (iamCodes, stsCodes).
 	IAM *iam.Service
 	STS *sts.Service
 }
@@ -149,16 +143,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if svc := s.services[targetPrefix(r)]; svc != nil {
 		table = svc.codes
 	}
-	var we *wireError
-	if err != nil {
-		we = table.toWire(err)
-	}
-	rec.outcome(resp, we)
-	if aerr := s.commitRecord(r.Context(), rec); aerr != nil {
-		// Nothing is answered that is not in the trail.
-		err, resp = aerr, nil
-		we = table.toWire(errInternal)
-	}
+	resp, we, err := s.finish(r.Context(), rec, resp, err, table.toWire)
 	if err != nil {
 		s.log(r.Context(), reqID, opName, we, err, start)
 		s.metrics.observe(opName, we.Code, time.Since(start))
@@ -242,17 +227,12 @@ func (s *Server) serve(r *http.Request, opName *string) (any, error) {
 		return nil, err
 	}
 	rec.authenticated(res, &c)
-	input, err := validate(svc.model, name, body)
+	input, params, err := validate(svc.model, name, body)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(input) // best effort, as above
-	if rec != nil {
-		var m map[string]any
-		if json.Unmarshal(input, &m) == nil {
-			rec.parameters(models[svc.model], name, m)
-		}
-	}
+	rec.parameters(models[svc.model], name, params)
 	return h(r.Context(), c, input)
 }
 

@@ -20,37 +20,39 @@ var models = map[string]*model.Service{
 // validate checks a request body against the operation's input shape in
 // the service model, as AWS does before it runs an operation, and returns
 // the body in its canonical form (see model.Canonical): the one the
-// operation decodes, so that what it reads is what was validated.
-func validate(modelName, opName string, body []byte) ([]byte, error) {
+// operation decodes, so that what it reads is what was validated; and the
+// canonical input itself, decoded (for the audit record).
+func validate(modelName, opName string, body []byte) ([]byte, map[string]any, error) {
 	input := map[string]any{}
 	if len(bytes.TrimSpace(body)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return nil, errSerialization
+			return nil, nil, errSerialization
 		}
 		if dec.More() {
-			return nil, errSerialization
+			return nil, nil, errSerialization
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, errSerialization
+			return nil, nil, errSerialization
 		}
 		input = m
 	}
 	svc := models[modelName]
 	if err := model.Validate(svc, opName, input); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	canonical, changed, err := model.Canonical(svc, opName, input)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !changed {
-		return body, nil
+		return body, canonical, nil
 	}
-	return json.Marshal(canonical)
+	b, err := json.Marshal(canonical)
+	return b, canonical, err
 }
 
 // fromModel turns the model's validation and serialization errors into
@@ -69,17 +71,18 @@ func fromModel(err error) *wireError {
 
 // validateQuery checks the input of a query-protocol operation, read from
 // its form into the JSON form (nil means none), exactly as validate checks
-// a JSON body, and returns its canonical JSON.
-func validateQuery(svc *model.Service, opName string, input map[string]any) ([]byte, error) {
+// a JSON body, and returns its canonical JSON and the canonical input.
+func validateQuery(svc *model.Service, opName string, input map[string]any) ([]byte, map[string]any, error) {
 	if input == nil {
 		input = map[string]any{}
 	}
 	if err := model.Validate(svc, opName, input); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	canonical, _, err := model.Canonical(svc, opName, input)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return json.Marshal(canonical)
+	b, err := json.Marshal(canonical)
+	return b, canonical, err
 }

@@ -58,7 +58,7 @@ func uniq(ss []string) []string {
 }
 
 // encodeResources returns resources as a JSON array, which json_each reads
-// when the records are pruned. JSON would replace invalid UTF-8, so that is
+// when AuditRecords filters by resource. JSON would replace invalid UTF-8, so that is
 // refused instead of changed.
 func encodeResources(resources []string) (string, error) {
 	for _, s := range resources {
@@ -159,7 +159,7 @@ func (t *tx) PutAuditHead(ctx context.Context, h *secrets.AuditHead) error {
 		1, h.Seq, blob(h.HMAC), h.AnchorSeq, blob(h.AnchorPrev), blob(h.MAC))
 }
 
-// PruneAudit removes the records with seq < before, and their resources.
+// PruneAudit removes the records with seq < before.
 func (t *tx) PruneAudit(ctx context.Context, before int64) (int, error) {
 	res, err := t.stmt(ctx, t.q.auditPrune).ExecContext(ctx, before)
 	if err != nil {

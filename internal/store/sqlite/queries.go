@@ -99,8 +99,6 @@ func prepare(ctx context.Context, db *sql.DB) (*queries, error) {
 		{&q.auditHead, `SELECT seq, hmac, anchor_seq, anchor_prev, mac FROM audit_head WHERE id = 1`},
 		{&q.putAuditHead, upsert("audit_head", "id, seq, hmac, anchor_seq, anchor_prev, mac", "id")},
 		{&q.auditRechain, `UPDATE audit_events SET prev_hmac = ?, hmac = ? WHERE seq = ?`},
-		// The resources rows of the pruned events, found by primary key
-		// from the events' own lists rather than by a scan.
 		{&q.auditPrune, `DELETE FROM audit_events WHERE seq < ?`},
 	} {
 		s, err := db.PrepareContext(ctx, p.sql)

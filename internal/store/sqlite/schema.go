@@ -169,8 +169,8 @@ var migrations = [][]string{
 	// 8: appending an event is on the path of every request; the indexes
 	// on time and principal and the audit_resources table cost three more
 	// B-tree inserts per event, for searches an operator runs now and then
-	// (which read the events by seq and filter). time follows seq, so a
-	// range of time is found by seq with a binary search of its own.
+	// (which read the events in seq order and filter, a range of time
+	// included).
 	{
 		`DROP INDEX audit_events_time`,
 		`DROP INDEX audit_events_principal`,
